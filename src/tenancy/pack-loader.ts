@@ -1,0 +1,190 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { catalogueFileSchema, demoFileSchema, tenantFileSchema } from './pack.schema.js';
+import { formatPath, PackValidationError, type PackProblem } from './pack-errors.js';
+import { compilePack, type TenantPack } from './tenant-pack.js';
+
+const TENANT_FILE = 'tenant.yaml';
+
+interface RawLayer {
+  file: string;
+  dir: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Loads tenant packs from a folder: `<root>/<id>/tenant.yaml`, with `extends` resolved
+ * (deep merge, arrays replaced, `null` removes a key), each file validated by its schema and
+ * the whole checked for consistency. Folders whose name starts with `_` hold base packs.
+ */
+export class PackLoader {
+  constructor(private readonly root: string) {}
+
+  /** Ids of the packs under the root (base packs excluded). */
+  listIds(): string[] {
+    if (!existsSync(this.root)) return [];
+    return readdirSync(this.root)
+      .filter((name) => !name.startsWith('_') && !name.startsWith('.'))
+      .filter((name) => existsSync(join(this.root, name, TENANT_FILE)))
+      .sort();
+  }
+
+  /** Loads every pack; throws one error listing the problems of all of them. */
+  loadAll(): TenantPack[] {
+    const problems: PackProblem[] = [];
+    const packs: TenantPack[] = [];
+    for (const id of this.listIds()) {
+      const result = this.tryLoad(id);
+      if ('pack' in result) packs.push(result.pack);
+      else problems.push(...result.problems);
+    }
+    if (problems.length) throw new PackValidationError(problems);
+    return packs;
+  }
+
+  load(id: string): TenantPack {
+    const result = this.tryLoad(id);
+    if ('problems' in result) throw new PackValidationError(result.problems);
+    return result.pack;
+  }
+
+  tryLoad(id: string): { pack: TenantPack } | { problems: PackProblem[] } {
+    const dir = join(this.root, id);
+    const problems: PackProblem[] = [];
+    const layers = this.readChain(dir, problems);
+    if (problems.length) return { problems };
+    const { merged, origin } = mergeLayers(layers);
+    const mainFile = this.display(join(dir, TENANT_FILE));
+    const fileOf = (path: string) => origin.get(path.split(/[.[]/)[0]) ?? mainFile;
+
+    const tenant = validate(tenantFileSchema, merged, fileOf, problems);
+    if (!tenant) return { problems };
+    if (tenant.id !== id) problems.push({ file: fileOf('id'), path: 'id', message: `expected "${id}", the name of the pack's folder, got "${tenant.id}"` });
+
+    const searchDirs = layers.map((l) => l.dir);
+    const catalogueFile = this.findFile(searchDirs, tenant.catalogue.file);
+    if (!catalogueFile) {
+      problems.push({ file: fileOf('catalogue'), path: 'catalogue.file', message: `expected an existing file, "${tenant.catalogue.file}" was not found` });
+      return { problems };
+    }
+    const catalogue = validate(catalogueFileSchema, this.readYaml(catalogueFile, problems), () => this.display(catalogueFile), problems);
+    let demo: z.infer<typeof demoFileSchema> | undefined;
+    let demoFile: string | undefined;
+    if (tenant.demo) {
+      demoFile = this.findFile(searchDirs, tenant.demo);
+      if (!demoFile) problems.push({ file: fileOf('demo'), path: 'demo', message: `expected an existing file, "${tenant.demo}" was not found` });
+      else demo = validate(demoFileSchema, this.readYaml(demoFile, problems), () => this.display(demoFile!), problems);
+    }
+    if (!catalogue || problems.length) return { problems };
+
+    const hash = createHash('sha256');
+    for (const f of [...layers.map((l) => l.file), catalogueFile, demoFile].filter(Boolean) as string[]) hash.update(readFileSync(f));
+    const { pack, problems: semantic } = compilePack({
+      tenant,
+      catalogue,
+      demo,
+      dir,
+      searchDirs,
+      hash: hash.digest('hex').slice(0, 16),
+      fileOf,
+      catalogueFile: this.display(catalogueFile),
+      demoFile: demoFile && this.display(demoFile),
+    });
+    if (semantic.length) return { problems: semantic };
+    return { pack };
+  }
+
+  private readChain(dir: string, problems: PackProblem[]): RawLayer[] {
+    const layers: RawLayer[] = [];
+    const seen = new Set<string>();
+    let current: string | undefined = resolve(dir);
+    while (current) {
+      const file = join(current, TENANT_FILE);
+      if (seen.has(file)) {
+        problems.push({ file: this.display(file), path: 'extends', message: 'expected a chain of packs without a cycle' });
+        break;
+      }
+      seen.add(file);
+      if (!existsSync(file)) {
+        const from = layers.at(-1);
+        problems.push({ file: from ? from.file : this.display(file), path: 'extends', message: `expected a pack folder with ${TENANT_FILE}, "${current}" has none` });
+        break;
+      }
+      const data = this.readYaml(file, problems);
+      if (!data || typeof data !== 'object' || Array.isArray(data)) {
+        if (data !== undefined) problems.push({ file: this.display(file), path: '', message: 'expected a mapping at the top of the file' });
+        break;
+      }
+      const record = data as Record<string, unknown>;
+      layers.unshift({ file: this.display(file), dir: current, data: record });
+      current = typeof record.extends === 'string' ? resolve(current, record.extends) : undefined;
+    }
+    return layers;
+  }
+
+  private readYaml(file: string, problems: PackProblem[]): unknown {
+    try {
+      return parseYaml(readFileSync(file, 'utf8'));
+    } catch (error) {
+      problems.push({ file: this.display(file), path: '', message: `expected valid YAML: ${(error as Error).message.split('\n')[0]}` });
+      return undefined;
+    }
+  }
+
+  private findFile(dirs: string[], name: string): string | undefined {
+    // The pack's own folder wins over its bases.
+    for (const d of [...dirs].reverse()) {
+      const candidate = join(d, name);
+      if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    }
+    return undefined;
+  }
+
+  private display(file: string): string {
+    return relative(dirname(this.root), file) || file;
+  }
+}
+
+function validate<S extends z.ZodType>(schema: S, data: unknown, fileOf: (path: string) => string, problems: PackProblem[]): z.infer<S> | undefined {
+  const result = schema.safeParse(data ?? {});
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const path = formatPath(issue.path as (string | number)[]);
+    const keys = 'keys' in issue ? (issue.keys as string[]) : [];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of keys) problems.push({ file: fileOf(path || key), path: path ? `${path}.${key}` : key, message: 'expected no such key (unknown key)' });
+    } else {
+      problems.push({ file: fileOf(path), path, message: issue.message.replace(/^Invalid input: /, '') });
+    }
+  }
+  return undefined;
+}
+
+/** Deep merge of the chain, base first; records which file last set each top-level key. */
+function mergeLayers(layers: RawLayer[]): { merged: Record<string, unknown>; origin: Map<string, string> } {
+  const origin = new Map<string, string>();
+  let merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const key of Object.keys(layer.data)) origin.set(key, layer.file);
+    merged = deepMerge(merged, layer.data) as Record<string, unknown>;
+  }
+  delete merged.extends;
+  return { merged, origin };
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === null) delete out[key];
+    else out[key] = key in out ? deepMerge(out[key], value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
