@@ -1,0 +1,168 @@
+import { DomainError, FieldErrors } from '../common/errors.js';
+import { pick } from '../common/localized.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { FormField } from '../tenancy/tenant-pack.js';
+import { CatalogueRepository, type CatalogueNodeRow } from './catalogue.repository.js';
+
+export interface CatalogueNodeView {
+  key: string;
+  name: string;
+  description?: string;
+  level: { key: string; label: string };
+  leaf: boolean;
+  type?: string;
+  doc?: string;
+  keywords?: string[];
+  children?: CatalogueNodeView[];
+}
+
+export interface SearchHit {
+  key: string;
+  name: string;
+  description?: string;
+  doc?: string;
+  type: string | null;
+  rank: number;
+  /** One entry per level, from the root: the level's label and the node's name. */
+  path: { level: string; key: string; name: string }[];
+}
+
+export interface FormFieldView {
+  key: string;
+  type: string;
+  label: string;
+  help?: string;
+  placeholder?: string;
+  required: boolean;
+  standard: boolean;
+  maxLength?: number;
+  default?: string | number | boolean;
+  options?: { value: string; label: string }[];
+}
+
+export class CatalogueService {
+  constructor(private readonly repository: CatalogueRepository) {}
+
+  /** The whole tree, or the subtree under `rootKey`, in the caller's language. */
+  async tree(ctx: RequestContext, rootKey?: string): Promise<CatalogueNodeView[]> {
+    const rows = await this.repository.all(ctx);
+    const byParent = new Map<string | null, CatalogueNodeRow[]>();
+    for (const row of rows) byParent.set(row.parent_key, [...(byParent.get(row.parent_key) ?? []), row]);
+    if (rootKey && !rows.some((r) => r.key === rootKey)) throw new DomainError('CATALOGUE_NODE_NOT_FOUND', { node: rootKey });
+    const build = (parent: string | null): CatalogueNodeView[] =>
+      (byParent.get(parent) ?? []).sort((a, b) => a.position - b.position).map((row) => ({ ...this.view(ctx, row), children: row.is_leaf ? undefined : build(row.key) }));
+    return build(rootKey ?? null);
+  }
+
+  async node(ctx: RequestContext, key: string): Promise<CatalogueNodeView & { path: SearchHit['path'] }> {
+    const row = await this.repository.byKey(ctx, key);
+    if (!row) throw new DomainError('CATALOGUE_NODE_NOT_FOUND', { node: key });
+    const children = row.is_leaf ? undefined : (await this.repository.children(ctx, row.key)).map((c) => this.view(ctx, c));
+    return { ...this.view(ctx, row), children, path: await this.pathOf(ctx, row) };
+  }
+
+  async search(ctx: RequestContext, query: string, page = 1, pageSize = ctx.tenant.config.limits.pageSize): Promise<{ items: SearchHit[]; total: number; page: number; pageSize: number }> {
+    const words = (query ?? '')
+      .normalize('NFC')
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((w) => w.length > 0);
+    const errors = new FieldErrors();
+    if (words.join('').length < 3) errors.add('q', 'rule.query');
+    if (!Number.isInteger(page) || page < 1) errors.add('page', 'rule.page');
+    errors.throwIfAny();
+    const { rows, total } = await this.repository.search(ctx, words, pageSize, (page - 1) * pageSize);
+    const ancestors = await this.repository.byKeys(ctx, [...new Set(rows.flatMap((r) => r.path.split('/')))]);
+    const byKey = new Map(ancestors.map((a) => [a.key, a]));
+    const items = rows.map((row) => ({
+      key: row.key,
+      name: pick(row.name, ctx.locale),
+      description: row.description ? pick(row.description, ctx.locale) : undefined,
+      doc: row.doc_url ?? undefined,
+      type: row.ticket_type,
+      rank: Number(row.rank),
+      path: row.path.split('/').map((key, depth) => ({ level: this.levelLabel(ctx, depth), key, name: pick(byKey.get(key)?.name, ctx.locale) })),
+    }));
+    return { items, total, page, pageSize };
+  }
+
+  /** The create form for a leaf: the pack's fields then the leaf's own, with their choices. */
+  async form(ctx: RequestContext, leafKey: string): Promise<{ leaf: CatalogueNodeView & { path: SearchHit['path'] }; type: string; fields: FormFieldView[]; attachments: { maxBytes: number; maxFiles: number } }> {
+    const leaf = await this.leaf(ctx, leafKey);
+    const type = leaf.ticket_type!;
+    const fields = this.fieldsFor(ctx, leaf, type).map((f) => this.fieldView(ctx, f));
+    return {
+      leaf: { ...this.view(ctx, leaf), path: await this.pathOf(ctx, leaf) },
+      type,
+      fields,
+      attachments: { maxBytes: ctx.tenant.maxAttachmentBytes, maxFiles: ctx.tenant.config.attachments.maxFiles },
+    };
+  }
+
+  /** A leaf by key, or a 400 naming the field when it is not one. */
+  async leaf(ctx: RequestContext, key: string, field = 'leaf'): Promise<CatalogueNodeRow> {
+    const row = key ? await this.repository.byKey(ctx, key) : undefined;
+    if (!row || !row.is_leaf) {
+      const errors = new FieldErrors();
+      errors.add(field, 'rule.leaf');
+      errors.throwIfAny();
+    }
+    return row!;
+  }
+
+  async byId(ctx: RequestContext, id: string): Promise<CatalogueNodeRow | undefined> {
+    return this.repository.byId(ctx, id);
+  }
+
+  /** Fields of the create form for a leaf and a ticket type. */
+  fieldsFor(ctx: RequestContext, leaf: CatalogueNodeRow, type: string): FormField[] {
+    return [...ctx.tenant.form, ...leaf.fields].filter((f) => !f.types || f.types.includes(type));
+  }
+
+  async pathOf(ctx: RequestContext, row: CatalogueNodeRow): Promise<SearchHit['path']> {
+    const keys = row.path.split('/');
+    const nodes = new Map((await this.repository.byKeys(ctx, keys)).map((n) => [n.key, n]));
+    return keys.map((key, depth) => ({ level: this.levelLabel(ctx, depth), key, name: pick(nodes.get(key)?.name, ctx.locale) }));
+  }
+
+  private levelLabel(ctx: RequestContext, depth: number): string {
+    const level = ctx.tenant.config.catalogue.levels[depth];
+    return level ? pick(typeof level.label === 'string' ? { fr: level.label } : level.label, ctx.locale) : '';
+  }
+
+  private view(ctx: RequestContext, row: CatalogueNodeRow): CatalogueNodeView {
+    const level = ctx.tenant.config.catalogue.levels[row.depth];
+    return {
+      key: row.key,
+      name: pick(row.name, ctx.locale),
+      description: row.description ? pick(row.description, ctx.locale) : undefined,
+      level: { key: level?.key ?? String(row.depth), label: this.levelLabel(ctx, row.depth) },
+      leaf: row.is_leaf,
+      type: row.is_leaf ? (row.ticket_type ?? undefined) : undefined,
+      doc: row.doc_url ?? undefined,
+      keywords: row.is_leaf ? row.keywords : undefined,
+    };
+  }
+
+  private fieldView(ctx: RequestContext, f: FormField): FormFieldView {
+    const cfg = ctx.tenant.config;
+    const loc = (t: string | { fr: string; en?: string }) => pick(typeof t === 'string' ? { fr: t } : t, ctx.locale);
+    let options = f.options?.map((o) => ({ value: o.value, label: pick(o.label, ctx.locale) }));
+    let def = f.default;
+    if (f.key === 'impact' && cfg.priority) [options, def] = [cfg.priority.impact.map((l) => ({ value: l.key, label: loc(l.label) })), def ?? cfg.priority.default.impact];
+    if (f.key === 'urgency' && cfg.priority) [options, def] = [cfg.priority.urgency.map((l) => ({ value: l.key, label: loc(l.label) })), def ?? cfg.priority.default.urgency];
+    if (f.key === 'visibility' && cfg.visibility) [options, def] = [cfg.visibility.options.map((o) => ({ value: o.value, label: loc(o.label) })), def ?? cfg.visibility.default];
+    return {
+      key: f.key,
+      type: f.type,
+      label: pick(f.label, ctx.locale),
+      help: f.help ? pick(f.help, ctx.locale) : undefined,
+      placeholder: f.placeholder ? pick(f.placeholder, ctx.locale) : undefined,
+      required: f.required,
+      standard: f.standard,
+      maxLength: f.maxLength,
+      default: def,
+      options,
+    };
+  }
+}

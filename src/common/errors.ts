@@ -1,0 +1,60 @@
+/** Codes of the expected failures, mapped to HTTP statuses by the global filter. */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  TENANT_NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  ATTACHMENT_NOT_FOUND: 404,
+  PERSON_NOT_FOUND: 404,
+  CATALOGUE_NODE_NOT_FOUND: 404,
+  VIEW_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  TRANSITION_NOT_ALLOWED: 409,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** One field's problem: the field, a message key and its parameters, translated when answered. */
+export interface FieldProblem {
+  field: string;
+  rule: string;
+  params?: Record<string, string | number>;
+}
+
+/**
+ * An expected failure of a domain rule. Services throw these, never HTTP exceptions; the
+ * filter translates `code` into the caller's language.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: Record<string, string | number> = {},
+    readonly details?: unknown,
+  ) {
+    super(code);
+    this.name = 'DomainError';
+  }
+}
+
+export class ValidationFailed extends DomainError {
+  constructor(readonly problems: FieldProblem[]) {
+    super('VALIDATION_FAILED', { count: problems.length }, problems);
+  }
+}
+
+/** Collects field problems and throws them together. */
+export class FieldErrors {
+  private readonly problems: FieldProblem[] = [];
+  add(field: string, rule: string, params?: Record<string, string | number>): void {
+    this.problems.push({ field, rule, params });
+  }
+  has(field?: string): boolean {
+    return field ? this.problems.some((p) => p.field === field) : this.problems.length > 0;
+  }
+  throwIfAny(): void {
+    if (this.problems.length) throw new ValidationFailed(this.problems);
+  }
+}

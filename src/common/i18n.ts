@@ -1,0 +1,104 @@
+import type { Locale } from '../tenancy/pack.schema.js';
+
+type Messages = Record<string, string>;
+
+/** Messages of the API and the portal. `{name}` is replaced by the parameter of that name. */
+const MESSAGES: Record<Locale, Messages> = {
+  fr: {
+    VALIDATION_FAILED: 'La saisie contient {count} erreur(s).',
+    UNAUTHENTICATED: 'Authentification requise.',
+    FORBIDDEN: "Vous n'avez pas le droit de faire cette action.",
+    TENANT_NOT_FOUND: 'Portail inconnu : {tenant}.',
+    TICKET_NOT_FOUND: 'Dossier introuvable : {ticket}.',
+    ATTACHMENT_NOT_FOUND: 'Pièce jointe introuvable.',
+    PERSON_NOT_FOUND: 'Personne introuvable : {person}.',
+    CATALOGUE_NODE_NOT_FOUND: 'Élément du catalogue introuvable : {node}.',
+    VIEW_NOT_FOUND: 'Vue inconnue : {view}.',
+    NOT_FOUND: 'Introuvable.',
+    TRANSITION_NOT_ALLOWED: "L'action « {transition} » n'est pas possible sur ce dossier au statut « {status} ».",
+    CONFLICT: 'Le dossier a été modifié entre-temps, rechargez-le.',
+    PAYLOAD_TOO_LARGE: 'Fichier trop volumineux (maximum {max}).',
+    INTERNAL: 'Erreur interne. Référence : {correlationId}.',
+    'rule.required': 'Ce champ est obligatoire.',
+    'rule.unknown': "Ce champ n'existe pas dans ce formulaire.",
+    'rule.type': 'Valeur invalide : {expected} attendu.',
+    'rule.maxLength': 'Au plus {max} caractères.',
+    'rule.minLength': 'Au moins {min} caractères.',
+    'rule.option': 'Choisissez une des valeurs proposées.',
+    'rule.establishment': 'Choisissez un de vos établissements.',
+    'rule.person': 'Personne inconnue dans l’annuaire.',
+    'rule.allowList': "Cette personne ne figure pas sur la liste blanche de l'établissement.",
+    'rule.leaf': 'Choisissez un produit (une feuille du catalogue).',
+    'rule.uai': 'Code UAI invalide (lettre de contrôle attendue : {expected}).',
+    'rule.uaiFormat': 'Code UAI invalide : 7 chiffres suivis d’une lettre attendus.',
+    'rule.rating': 'Une note entre {min} et {max} est attendue.',
+    'rule.editable': "Ce champ n'est plus modifiable à ce statut.",
+    'rule.fileSize': 'Fichier trop volumineux : {max} au maximum.',
+    'rule.fileCount': 'Au plus {max} pièces jointes.',
+    'rule.fileType': 'Type de fichier non accepté.',
+    'rule.query': 'Saisissez au moins 3 caractères.',
+    'rule.date': 'Date invalide.',
+    'rule.email': 'Adresse électronique invalide.',
+    'rule.url': 'Adresse web invalide.',
+    'rule.phone': 'Numéro de téléphone invalide.',
+    'rule.page': 'Page invalide.',
+  },
+  en: {
+    VALIDATION_FAILED: 'The input has {count} error(s).',
+    UNAUTHENTICATED: 'Authentication required.',
+    FORBIDDEN: 'You may not do this.',
+    TENANT_NOT_FOUND: 'Unknown portal: {tenant}.',
+    TICKET_NOT_FOUND: 'Ticket not found: {ticket}.',
+    ATTACHMENT_NOT_FOUND: 'Attachment not found.',
+    PERSON_NOT_FOUND: 'Person not found: {person}.',
+    CATALOGUE_NODE_NOT_FOUND: 'Catalogue entry not found: {node}.',
+    VIEW_NOT_FOUND: 'Unknown view: {view}.',
+    NOT_FOUND: 'Not found.',
+    TRANSITION_NOT_ALLOWED: '"{transition}" cannot be applied to this ticket in status "{status}".',
+    CONFLICT: 'The ticket changed in the meantime; reload it.',
+    PAYLOAD_TOO_LARGE: 'File too large (at most {max}).',
+    INTERNAL: 'Internal error. Reference: {correlationId}.',
+    'rule.required': 'This field is required.',
+    'rule.unknown': 'This field is not part of this form.',
+    'rule.type': 'Invalid value: {expected} expected.',
+    'rule.maxLength': 'At most {max} characters.',
+    'rule.minLength': 'At least {min} characters.',
+    'rule.option': 'Choose one of the offered values.',
+    'rule.establishment': 'Choose one of your establishments.',
+    'rule.person': 'Unknown person in the directory.',
+    'rule.allowList': "This person is not on the establishment's allow-list.",
+    'rule.leaf': 'Choose a product (a leaf of the catalogue).',
+    'rule.uai': 'Invalid UAI code (expected check letter: {expected}).',
+    'rule.uaiFormat': 'Invalid UAI code: 7 digits and a letter expected.',
+    'rule.rating': 'A rating between {min} and {max} is expected.',
+    'rule.editable': 'This field can no longer be changed in this status.',
+    'rule.fileSize': 'File too large: at most {max}.',
+    'rule.fileCount': 'At most {max} attachments.',
+    'rule.fileType': 'File type not accepted.',
+    'rule.query': 'Type at least 3 characters.',
+    'rule.date': 'Invalid date.',
+    'rule.email': 'Invalid e-mail address.',
+    'rule.url': 'Invalid web address.',
+    'rule.phone': 'Invalid phone number.',
+    'rule.page': 'Invalid page.',
+  },
+};
+
+export function translate(locale: Locale, key: string, params: Record<string, string | number> = {}): string {
+  const template = MESSAGES[locale][key] ?? MESSAGES.fr[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** The best locale from an Accept-Language header, French by default. */
+export function negotiateLocale(header: string | undefined, supported: readonly Locale[] = ['fr', 'en']): Locale {
+  if (!header) return supported[0] ?? 'fr';
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag, ...rest] = part.trim().split(';');
+      const q = rest.find((r) => r.trim().startsWith('q='));
+      return { lang: tag.trim().slice(0, 2).toLowerCase(), q: q ? Number(q.trim().slice(2)) : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
+  return (ranked.find((r) => supported.includes(r.lang as Locale))?.lang as Locale) ?? supported[0] ?? 'fr';
+}

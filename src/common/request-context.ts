@@ -1,0 +1,55 @@
+import type { EntityManager } from 'typeorm';
+import type { Locale } from '../tenancy/pack.schema.js';
+import type { TenantPack } from '../tenancy/tenant-pack.js';
+
+/** Who acts: a person of the tenant, or the system (timers, seeding). */
+export interface ActorRef {
+  kind: 'person' | 'system';
+  id: string | null;
+  login: string;
+  displayName: string;
+  /** Tenant-wide roles: `agent`, `admin`. */
+  roles: string[];
+}
+
+export const SYSTEM_ACTOR: ActorRef = { kind: 'system', id: null, login: 'system', displayName: 'Guichet', roles: [] };
+
+/**
+ * What every service call needs (Vendure's RequestContext): the tenant, the actor, the
+ * locale, and the database manager, which is the open transaction's when there is one.
+ */
+export class RequestContext {
+  constructor(
+    readonly tenant: TenantPack,
+    readonly actor: ActorRef,
+    readonly locale: Locale,
+    readonly em: EntityManager,
+  ) {}
+
+  get tenantId(): string {
+    return this.tenant.id;
+  }
+
+  /** The same context bound to another manager (a transaction's). */
+  withManager(em: EntityManager): RequestContext {
+    return new RequestContext(this.tenant, this.actor, this.locale, em);
+  }
+
+  withActor(actor: ActorRef): RequestContext {
+    return new RequestContext(this.tenant, actor, this.locale, this.em);
+  }
+
+  get inTransaction(): boolean {
+    return Boolean(this.em.queryRunner?.isTransactionActive);
+  }
+
+  /** Runs `fn` in a transaction, or in the current one if already inside one. */
+  async transaction<T>(fn: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.em.transaction((em) => fn(this.withManager(em)));
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.em.query(sql, params)) as T[];
+  }
+}

@@ -1,0 +1,38 @@
+import { resolve } from 'node:path';
+
+/** Deployment configuration, read once from the environment. */
+export interface AppConfig {
+  port: number;
+  /** PostgreSQL URL; without it Guichet runs on an embedded PostgreSQL (PGlite). */
+  databaseUrl?: string;
+  /** Folder of the embedded database. */
+  dataDir: string;
+  /** Folder of tenant packs. */
+  tenantsDir: string;
+  /** Folder where the local storage driver keeps attachments. */
+  storageDir: string;
+  /** Demo mode: demo data and the demo sign-in are allowed. */
+  demo: boolean;
+  /** Public base URL, for links in mails. */
+  publicUrl: string;
+}
+
+const root = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []));
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const dataDir = resolve(env.GUICHET_DATA_DIR ?? resolve(root, '.data'));
+  return {
+    port,
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    tenantsDir: resolve(env.GUICHET_TENANTS_DIR ?? resolve(root, 'tenants')),
+    storageDir: resolve(env.GUICHET_STORAGE_DIR ?? resolve(dataDir, 'attachments')),
+    demo: env.GUICHET_DEMO ? env.GUICHET_DEMO === 'true' : !env.DATABASE_URL,
+    publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,
+  };
+}
+
+/** The project's root folder, whether running from sources or from `dist/`. */
+export const projectRoot = root;

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
+
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+export interface DatabaseTarget {
+  url?: string;
+  /** Embedded database folder, used when there is no URL. */
+  dataDir?: string;
+}
+
+/**
+ * A TypeORM data source on PostgreSQL, or on PGlite (embedded PostgreSQL) when no URL is given.
+ * `synchronize` is never on: the schema changes only through migrations.
+ */
+export async function createDataSource(target: DatabaseTarget): Promise<DataSource> {
+  const common = { type: 'postgres', migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: ['error'] } as const;
+  let options: DataSourceOptions;
+  if (target.url) {
+    options = { ...common, url: target.url, poolSize: 10, extra: { max: 10 } };
+  } else {
+    const dir = target.dataDir ?? '.data';
+    mkdirSync(dir, { recursive: true });
+    const [{ PGlite }, { createPgConfig }, { unaccent }, { pg_trgm }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/node-postgres'),
+      import('@electric-sql/pglite/contrib/unaccent'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+    ]);
+    const pglite = await PGlite.create(join(dir, 'pg'), { extensions: { unaccent, pg_trgm } });
+    // PGlite has a single session: one connection, and queries inside a transaction must use its manager.
+    options = { ...common, extra: { ...createPgConfig(pglite), max: 1 }, poolSize: 1 };
+  }
+  const dataSource = new DataSource(options);
+  await dataSource.initialize();
+  return dataSource;
+}
+
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const ran = await dataSource.runMigrations({ transaction: 'each' });
+  return ran.map((m) => m.name);
+}

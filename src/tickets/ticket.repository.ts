@@ -1,0 +1,201 @@
+import type { RequestContext } from '../common/request-context.js';
+import type { StatusCategory } from '../tenancy/pack.schema.js';
+
+export interface TicketRow {
+  id: string;
+  reference: string;
+  type: string;
+  status: string;
+  status_category: StatusCategory;
+  status_changed_at: Date;
+  catalogue_node_id: string | null;
+  establishment_id: string | null;
+  requester_id: string;
+  beneficiary_id: string | null;
+  team_id: string | null;
+  assignee_id: string | null;
+  title: string;
+  description: string;
+  impact: string | null;
+  urgency: string | null;
+  priority: string | null;
+  visibility: string | null;
+  fields: Record<string, unknown>;
+  solution: string | null;
+  created_at: Date;
+  updated_at: Date;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  version: number;
+}
+
+export interface EventRow {
+  id: string;
+  ticket_id: string;
+  type: string;
+  actor_id: string | null;
+  public: boolean;
+  data: Record<string, unknown>;
+  created_at: Date;
+}
+
+export interface AttachmentRow {
+  id: string;
+  ticket_id: string;
+  event_id: string | null;
+  file_name: string;
+  content_type: string;
+  size_bytes: string;
+  sha256: string;
+  storage_key: string;
+  uploaded_by: string | null;
+  created_at: Date;
+}
+
+/** SQL conditions on `t` (a ticket) built by the access policy, with their parameters from `$4` on. */
+export interface TicketFilter {
+  where: string;
+  params: unknown[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TICKET = `t.id, t.reference, t.type, t.status, t.status_category, t.status_changed_at, t.catalogue_node_id, t.establishment_id,
+  t.requester_id, t.beneficiary_id, t.team_id, t.assignee_id, t.title, t.description, t.impact, t.urgency, t.priority, t.visibility,
+  t.fields, t.solution, t.created_at, t.updated_at, t.resolved_at, t.closed_at, t.version`;
+
+export class TicketRepository {
+  /** Next value of a gap-free counter; the row lock serialises concurrent creations until commit. */
+  async nextCounter(ctx: RequestContext, scope: string): Promise<number> {
+    const [row] = await ctx.query<{ value: string }>(
+      `INSERT INTO counter (tenant_id, scope, value) VALUES ($1, $2, 1)
+       ON CONFLICT (tenant_id, scope) DO UPDATE SET value = counter.value + 1 RETURNING value`,
+      [ctx.tenantId, scope],
+    );
+    return Number(row.value);
+  }
+
+  async insert(ctx: RequestContext, t: Omit<TicketRow, 'id' | 'version' | 'resolved_at' | 'closed_at' | 'solution' | 'updated_at' | 'status_changed_at'>): Promise<TicketRow> {
+    const [row] = await ctx.query<TicketRow>(
+      `INSERT INTO ticket AS t (tenant_id, reference, type, status, status_category, status_changed_at, catalogue_node_id, establishment_id,
+         requester_id, beneficiary_id, team_id, assignee_id, title, description, impact, urgency, priority, visibility, fields, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $19, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+       RETURNING ${TICKET}`,
+      [
+        ctx.tenantId, t.reference, t.type, t.status, t.status_category, t.catalogue_node_id, t.establishment_id, t.requester_id,
+        t.beneficiary_id, t.team_id, t.assignee_id, t.title, t.description, t.impact, t.urgency, t.priority, t.visibility,
+        JSON.stringify(t.fields), t.created_at,
+      ],
+    );
+    return row;
+  }
+
+  /** By id or by reference; `lock` takes the row for the rest of the transaction. */
+  async find(ctx: RequestContext, ref: string, lock = false): Promise<TicketRow | undefined> {
+    const column = UUID.test(ref) ? 'id' : 'reference';
+    const [row] = await ctx.query<TicketRow>(
+      `SELECT ${TICKET} FROM ticket t WHERE t.tenant_id = $1 AND t.${column} = $2${lock ? ' FOR UPDATE' : ''}`,
+      [ctx.tenantId, ref],
+    );
+    return row;
+  }
+
+  /** Writes changed columns and bumps the version; the caller holds the row lock. */
+  async update(ctx: RequestContext, id: string, patch: Partial<TicketRow>, at: Date): Promise<TicketRow> {
+    const entries = Object.entries(patch).filter(([k]) => k !== 'id');
+    const sets = entries.map(([k], i) => `${k} = $${i + 4}`);
+    const [row] = await ctx.query<TicketRow>(
+      `UPDATE ticket t SET ${[...sets, 'updated_at = $3', 'version = t.version + 1'].join(', ')}
+       WHERE t.tenant_id = $1 AND t.id = $2 RETURNING ${TICKET}`,
+      [ctx.tenantId, id, at, ...entries.map(([k, v]) => (k === 'fields' ? JSON.stringify(v) : v))],
+    );
+    return row;
+  }
+
+  /** One page of tickets matching the access filter, newest first, with a keyset cursor. */
+  async list(
+    ctx: RequestContext,
+    filter: TicketFilter,
+    statuses: string[] | null,
+    page: { limit: number; after?: { createdAt: Date; id: string } },
+  ): Promise<TicketRow[]> {
+    const base = 4 + filter.params.length;
+    const keyset = page.after ? `AND (t.created_at, t.id) < ($${base}::timestamptz, $${base + 1}::uuid)` : '';
+    return ctx.query<TicketRow>(
+      `SELECT ${TICKET} FROM ticket t
+       WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND (${filter.where}) ${keyset}
+       ORDER BY t.created_at DESC, t.id DESC LIMIT $3`,
+      [ctx.tenantId, statuses, page.limit, ...filter.params, ...(page.after ? [page.after.createdAt, page.after.id] : [])],
+    );
+  }
+
+  async count(ctx: RequestContext, filter: TicketFilter, statuses: string[] | null): Promise<number> {
+    const [row] = await ctx.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ticket t WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND (${filter.where.replace(/\$(\d+)/g, (_, n) => `$${Number(n) - 1}`)})`,
+      [ctx.tenantId, statuses, ...filter.params],
+    );
+    return Number(row.n);
+  }
+
+  async insertEvent(ctx: RequestContext, ticketId: string, type: string, actorId: string | null, isPublic: boolean, data: object, at: Date): Promise<EventRow> {
+    const [row] = await ctx.query<EventRow>(
+      `INSERT INTO ticket_event (tenant_id, ticket_id, type, actor_id, public, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       RETURNING id, ticket_id, type, actor_id, public, data, created_at`,
+      [ctx.tenantId, ticketId, type, actorId, isPublic, JSON.stringify(data), at],
+    );
+    return row;
+  }
+
+  async events(ctx: RequestContext, ticketId: string, includePrivate: boolean): Promise<EventRow[]> {
+    return ctx.query<EventRow>(
+      `SELECT id, ticket_id, type, actor_id, public, data, created_at FROM ticket_event
+       WHERE tenant_id = $1 AND ticket_id = $2 AND (public OR $3) ORDER BY id`,
+      [ctx.tenantId, ticketId, includePrivate],
+    );
+  }
+
+  async addParticipant(ctx: RequestContext, ticketId: string, personId: string, addedBy: string | null, at: Date): Promise<boolean> {
+    const rows = await ctx.query(
+      `INSERT INTO ticket_participant (tenant_id, ticket_id, person_id, added_by, created_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING RETURNING person_id`,
+      [ctx.tenantId, ticketId, personId, addedBy, at],
+    );
+    return rows.length > 0;
+  }
+
+  async participantIds(ctx: RequestContext, ticketId: string): Promise<string[]> {
+    const rows = await ctx.query<{ person_id: string }>(
+      `SELECT person_id FROM ticket_participant WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at`,
+      [ctx.tenantId, ticketId],
+    );
+    return rows.map((r) => r.person_id);
+  }
+
+  async insertAttachment(ctx: RequestContext, a: Omit<AttachmentRow, 'id'>): Promise<AttachmentRow> {
+    const [row] = await ctx.query<AttachmentRow>(
+      `INSERT INTO attachment (tenant_id, ticket_id, event_id, file_name, content_type, size_bytes, sha256, storage_key, uploaded_by, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+      [ctx.tenantId, a.ticket_id, a.event_id, a.file_name, a.content_type, a.size_bytes, a.sha256, a.storage_key, a.uploaded_by, a.created_at],
+    );
+    return row;
+  }
+
+  async attachments(ctx: RequestContext, ticketId: string): Promise<AttachmentRow[]> {
+    return ctx.query<AttachmentRow>(`SELECT * FROM attachment WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at, id`, [ctx.tenantId, ticketId]);
+  }
+
+  async attachment(ctx: RequestContext, id: string): Promise<AttachmentRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const [row] = await ctx.query<AttachmentRow>(`SELECT * FROM attachment WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, id]);
+    return row;
+  }
+
+  async enqueue(ctx: RequestContext, topic: string, ticketId: string | null, recipientIds: (string | null)[], payload: object, at: Date): Promise<void> {
+    const recipients = [...new Set(recipientIds.filter((r): r is string => Boolean(r)))];
+    if (!recipients.length) return;
+    await ctx.query(
+      `INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
+       SELECT $1, $2, $3, r, $5, $6, $6 FROM unnest($4::uuid[]) AS r`,
+      [ctx.tenantId, topic, ticketId, recipients, JSON.stringify(payload), at],
+    );
+  }
+}
