@@ -16,7 +16,7 @@ export interface DatabaseTarget {
  * `synchronize` is never on: the schema changes only through migrations.
  */
 export async function createDataSource(target: DatabaseTarget): Promise<DataSource> {
-  const common = { type: 'postgres', migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: ['error'] } as const;
+  const common = { type: 'postgres' as const, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: ['error' as const] };
   let options: DataSourceOptions;
   if (target.url) {
     options = { ...common, url: target.url, poolSize: 10, extra: { max: 10 } };

@@ -10,6 +10,9 @@ import { compilePack, type TenantPack } from './tenant-pack.js';
 const TENANT_FILE = 'tenant.yaml';
 
 interface RawLayer {
+  /** Absolute path. */
+  path: string;
+  /** Path shown in messages, relative to the packs' parent folder. */
   file: string;
   dir: string;
   data: Record<string, unknown>;
@@ -21,7 +24,11 @@ interface RawLayer {
  * the whole checked for consistency. Folders whose name starts with `_` hold base packs.
  */
 export class PackLoader {
-  constructor(private readonly root: string) {}
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
 
   /** Ids of the packs under the root (base packs excluded). */
   listIds(): string[] {
@@ -81,7 +88,7 @@ export class PackLoader {
     if (!catalogue || problems.length) return { problems };
 
     const hash = createHash('sha256');
-    for (const f of [...layers.map((l) => l.file), catalogueFile, demoFile].filter(Boolean) as string[]) hash.update(readFileSync(f));
+    for (const f of [...layers.map((l) => l.path), catalogueFile, demoFile].filter(Boolean) as string[]) hash.update(readFileSync(f));
     const { pack, problems: semantic } = compilePack({
       tenant,
       catalogue,
@@ -119,7 +126,7 @@ export class PackLoader {
         break;
       }
       const record = data as Record<string, unknown>;
-      layers.unshift({ file: this.display(file), dir: current, data: record });
+      layers.unshift({ path: file, file: this.display(file), dir: current, data: record });
       current = typeof record.extends === 'string' ? resolve(current, record.extends) : undefined;
     }
     return layers;

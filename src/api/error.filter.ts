@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, ERROR_STATUS, type FieldProblem } from '../common/errors.js';
+import { translate } from '../common/i18n.js';
+import { requestLocale, type GuichetRequest } from './api-context.js';
+
+/**
+ * Maps every failure to `{ code, message, details }` in the caller's language: domain errors by
+ * their code, HTTP exceptions as they are, anything else a 500 that hides internals and carries a
+ * correlation id written to the log.
+ */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<GuichetRequest>();
+    const res = http.getResponse<Response>();
+    const locale = req.locale ?? requestLocale(req);
+    if (exception instanceof DomainError) {
+      const details =
+        exception.code === 'VALIDATION_FAILED'
+          ? (exception.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translate(locale, p.rule, p.params) }))
+          : exception.details;
+      res.status(ERROR_STATUS[exception.code]).json({ code: exception.code, message: translate(locale, exception.code, exception.params), details });
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${status}`;
+      const message = status === 404 ? translate(locale, 'NOT_FOUND') : status === 413 ? translate(locale, 'FILE_TOO_LARGE') : exception.message;
+      res.status(status).json({ code, message });
+      return;
+    }
+    const correlationId = randomUUID();
+    this.logger.error(`${correlationId} ${req.method} ${req.url}: ${(exception as Error)?.stack ?? String(exception)}`);
+    res.status(500).json({ code: 'INTERNAL', message: translate(locale, 'INTERNAL', { correlationId }), correlationId });
+  }
+}

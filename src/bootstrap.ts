@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { validationPipe } from './api/validation.js';
+import { AppModule } from './app.module.js';
+import { type Clock, SystemClock } from './common/clock.js';
+import type { AppConfig } from './config/app-config.js';
+import { Core } from './core.js';
+import { createDataSource, migrate } from './database/data-source.js';
+import { LocalStorageDriver } from './storage/storage.js';
+import { PackLoader } from './tenancy/pack-loader.js';
+import { TenantRegistry } from './tenancy/tenant-registry.js';
+
+/**
+ * Boot order: packs loaded and validated (a broken pack stops the boot with every problem
+ * listed), database opened and migrated, packs synced, demo data seeded in demo mode.
+ */
+export async function buildCore(config: AppConfig, options: { clock?: Clock; seed?: boolean } = {}): Promise<Core> {
+  const packs = new PackLoader(config.tenantsDir).loadAll();
+  const dataSource = await createDataSource({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrate(dataSource);
+    const core = new Core({
+      dataSource,
+      registry: new TenantRegistry(packs),
+      clock: options.clock ?? new SystemClock(),
+      storage: new LocalStorageDriver(config.storageDir),
+    });
+    await core.syncAll({ seed: options.seed ?? config.demo });
+    return core;
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+}
+
+export async function createApp(core: Core, options: { logger?: LoggerService | LogLevel[] | false } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forCore(core), { logger: options.logger ?? ['error', 'warn', 'log'] });
+  app.useGlobalPipes(validationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Guichet API')
+      .setDescription('Tickets, catalogue and lifecycles of one tenant: every route is under /api/{tenant}/. Tokens: `guichet token <tenant> <login>`.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  return app;
+}

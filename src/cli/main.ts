@@ -1,0 +1,124 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { buildCore } from '../bootstrap.js';
+import { loadConfig } from '../config/app-config.js';
+import { createDataSource, migrate } from '../database/data-source.js';
+import { validateUai } from '../directory/uai.js';
+import { TOKEN_SCOPES, type TokenScope } from '../auth/api-token.service.js';
+import { PackLoader } from '../tenancy/pack-loader.js';
+import { formatProblem, PackValidationError } from '../tenancy/pack-errors.js';
+
+const program = new Command('guichet').description('Guichet helpdesk engine: administration commands').showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    const config = loadConfig();
+    const ds = await createDataSource({ url: config.databaseUrl, dataDir: config.dataDir });
+    const ran = await migrate(ds);
+    console.log(ran.length ? `Applied: ${ran.join(', ')}` : 'Database is up to date.');
+    await ds.destroy();
+  });
+
+const tenants = program.command('tenants').description('tenant packs');
+tenants
+  .command('validate')
+  .description('load and check every pack (the same loader as at boot)')
+  .option('-d, --dir <folder>', 'folder of packs (default: tenants/ or GUICHET_TENANTS_DIR)')
+  .action((options: { dir?: string }) => {
+    const loader = new PackLoader(options.dir ?? loadConfig().tenantsDir);
+    let failed = false;
+    for (const id of loader.listIds()) {
+      const result = loader.tryLoad(id);
+      if ('pack' in result) {
+        const leaves = result.pack.catalogue.filter((c) => c.leaf).length;
+        console.log(`ok   ${id} (${result.pack.lifecycle.statuses.size} statuses, ${result.pack.lifecycle.transitions.length} transitions, ${leaves} catalogue leaves)`);
+      } else {
+        failed = true;
+        console.log(`FAIL ${id}`);
+        for (const p of result.problems) console.log(`  ${formatProblem(p)}`);
+      }
+    }
+    if (failed) process.exitCode = 1;
+  });
+tenants
+  .command('list')
+  .description('list the packs')
+  .action(() => console.log(new PackLoader(loadConfig().tenantsDir).listIds().join('\n')));
+
+program
+  .command('seed')
+  .description('load demo data of every pack (or one) into tenants that have no people yet')
+  .option('-t, --tenant <id>')
+  .option('--force', 'seed even if the tenant already has people')
+  .action(async (options: { tenant?: string; force?: boolean }) => {
+    const core = await buildCore(loadConfig(), { seed: false });
+    for (const pack of core.registry.all().filter((p) => !options.tenant || p.id === options.tenant)) {
+      const result = await core.seeder.seed(core.context(pack.id), { force: options.force });
+      console.log(result ? `${pack.id}: ${result.people} people, ${result.tickets} tickets` : `${pack.id}: nothing to seed`);
+    }
+    await core.close();
+  });
+
+program
+  .command('import-establishments <tenant> <csv>')
+  .description('import establishments from a CSV file with columns uai;name;kind;city (header line required)')
+  .action(async (tenantId: string, file: string) => {
+    const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim());
+    const separator = lines[0].includes(';') ? ';' : ',';
+    const header = lines[0].split(separator).map((h) => h.trim().toLowerCase());
+    const rows: { uai: string; name: string; kind?: string; city?: string }[] = [];
+    const errors: string[] = [];
+    lines.slice(1).forEach((line, i) => {
+      const cells = Object.fromEntries(line.split(separator).map((c, j) => [header[j], c.trim()]));
+      const check = validateUai(cells.uai ?? '');
+      if (!check.valid) errors.push(`${file}:${i + 2}: uai: ${check.expected ? `expected check letter ${check.expected}` : 'expected 7 digits and a check letter'}, got "${cells.uai}"`);
+      else if (!cells.name) errors.push(`${file}:${i + 2}: name: expected a name`);
+      else rows.push({ uai: check.uai, name: cells.name, kind: cells.kind || undefined, city: cells.city || undefined });
+    });
+    if (errors.length) {
+      console.error(errors.join('\n'));
+      process.exitCode = 1;
+      return;
+    }
+    const core = await buildCore(loadConfig(), { seed: false });
+    const count = await core.directory.upsertEstablishments(core.context(tenantId), rows);
+    console.log(`${tenantId}: ${count} establishments imported`);
+    await core.close();
+  });
+
+program
+  .command('token <tenant> <login>')
+  .description('mint an API token for a person (shown once, stored hashed)')
+  .option('-n, --name <name>', 'what the token is for', 'cli')
+  .option('-s, --scopes <list>', `comma-separated: ${TOKEN_SCOPES.join(', ')}`, parseScopes, ['read', 'write'] as TokenScope[])
+  .option('-e, --expires <days>', 'days until it expires', (v) => Number(v))
+  .action(async (tenantId: string, login: string, options: { name: string; scopes: TokenScope[]; expires?: number }) => {
+    const core = await buildCore(loadConfig(), { seed: false });
+    const expiresAt = options.expires ? new Date(Date.now() + options.expires * 86_400_000) : undefined;
+    const { token } = await core.tokens.mint(core.context(tenantId), login, { name: options.name, scopes: options.scopes, expiresAt });
+    console.log(token);
+    await core.close();
+  });
+
+program
+  .command('timers')
+  .description('run every due timer once (auto-close, reminders, retention)')
+  .action(async () => {
+    const core = await buildCore(loadConfig(), { seed: false });
+    for (const r of await core.runTimers()) console.log(`${r.tenant} ${r.timer}: ${r.affected}`);
+    await core.close();
+  });
+
+function parseScopes(value: string): TokenScope[] {
+  const scopes = value.split(',').map((s) => s.trim());
+  for (const s of scopes) if (!(TOKEN_SCOPES as readonly string[]).includes(s)) throw new InvalidArgumentError(`unknown scope "${s}"`);
+  return scopes as TokenScope[];
+}
+
+program.parseAsync().catch((error) => {
+  console.error(error instanceof PackValidationError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
+  process.exit(1);
+});

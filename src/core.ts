@@ -1,0 +1,93 @@
+import type { DataSource } from 'typeorm';
+import { ApiTokenService } from './auth/api-token.service.js';
+import { CatalogueRepository } from './catalogue/catalogue.repository.js';
+import { CatalogueService } from './catalogue/catalogue.service.js';
+import type { Clock } from './common/clock.js';
+import { RequestContext, SYSTEM_ACTOR, type ActorRef } from './common/request-context.js';
+import { DirectoryRepository } from './directory/directory.repository.js';
+import { TimerService } from './jobs/timer.service.js';
+import type { Locale } from './tenancy/pack.schema.js';
+import { DemoSeeder } from './tenancy/demo-seeder.js';
+import { PackSync } from './tenancy/pack-sync.js';
+import type { TenantRegistry } from './tenancy/tenant-registry.js';
+import type { StorageDriver } from './storage/storage.js';
+import { TicketAccess } from './tickets/ticket-access.js';
+import { TicketActionsService } from './tickets/ticket-actions.service.js';
+import { TicketParticipants } from './tickets/ticket-participants.js';
+import { TicketPresenter } from './tickets/ticket.presenter.js';
+import { TicketRepository } from './tickets/ticket.repository.js';
+import { TicketService } from './tickets/ticket.service.js';
+
+export interface CoreDependencies {
+  dataSource: DataSource;
+  registry: TenantRegistry;
+  clock: Clock;
+  storage: StorageDriver;
+}
+
+/**
+ * The engine's services, wired once. The HTTP application, the CLI and the tests all use this
+ * same object, so they exercise the same code.
+ */
+export class Core {
+  readonly catalogue: CatalogueService;
+  readonly tickets: TicketService;
+  readonly actions: TicketActionsService;
+  readonly tokens: ApiTokenService;
+  readonly directory: DirectoryRepository;
+  readonly timers: TimerService;
+  readonly packSync: PackSync;
+  readonly seeder: DemoSeeder;
+
+  constructor(readonly deps: CoreDependencies) {
+    const catalogueRepository = new CatalogueRepository();
+    const ticketRepository = new TicketRepository();
+    this.directory = new DirectoryRepository();
+    this.catalogue = new CatalogueService(catalogueRepository);
+    const access = new TicketAccess(ticketRepository, this.directory);
+    const participants = new TicketParticipants(ticketRepository, this.directory);
+    this.tickets = new TicketService(ticketRepository, this.directory, this.catalogue, access, participants, new TicketPresenter(), deps.clock);
+    this.actions = new TicketActionsService(ticketRepository, this.directory, access, participants, deps.storage, deps.clock);
+    this.tokens = new ApiTokenService(this.directory, deps.clock);
+    this.timers = new TimerService(deps.clock, deps.storage);
+    this.packSync = new PackSync(catalogueRepository, this.directory);
+    this.seeder = new DemoSeeder(this.directory, this.tickets, this.actions);
+  }
+
+  get registry(): TenantRegistry {
+    return this.deps.registry;
+  }
+
+  /** A context for `tenantId` (404 if unknown), acting as `actor` (the system by default). */
+  context(tenantId: string, actor: ActorRef = SYSTEM_ACTOR, locale?: Locale): RequestContext {
+    const pack = this.deps.registry.get(tenantId);
+    return new RequestContext(pack, actor, locale ?? pack.config.defaultLocale, this.deps.dataSource.manager);
+  }
+
+  /** A context acting as the person with `login`. */
+  async as(tenantId: string, login: string, locale?: Locale): Promise<RequestContext> {
+    const ctx = this.context(tenantId, SYSTEM_ACTOR, locale);
+    const person = await this.directory.personByLoginOrId(ctx, login);
+    if (!person) throw new Error(`No person "${login}" in tenant "${tenantId}"`);
+    return ctx.withActor({ kind: 'person', id: person.id, login: person.login, displayName: person.display_name, roles: person.roles });
+  }
+
+  /** Syncs every pack into the database; seeds demo data where asked and the tenant is empty. */
+  async syncAll(options: { seed?: boolean } = {}): Promise<void> {
+    for (const pack of this.registry.all()) {
+      const ctx = this.context(pack.id);
+      await this.packSync.sync(ctx);
+      if (options.seed) await this.seeder.seed(ctx);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.deps.dataSource.isInitialized) await this.deps.dataSource.destroy();
+  }
+
+  async runTimers() {
+    const reports = [];
+    for (const pack of this.registry.all()) reports.push(...(await this.timers.runAll(this.context(pack.id))));
+    return reports;
+  }
+}

@@ -1,0 +1,129 @@
+import type { Clock } from '../common/clock.js';
+import type { RequestContext } from '../common/request-context.js';
+import { durationToSqlInterval } from '../common/units.js';
+import type { TimerDefinition } from '../lifecycle/lifecycle.js';
+import type { StorageDriver } from '../storage/storage.js';
+
+export interface TimerRunReport {
+  tenant: string;
+  timer: string;
+  affected: number;
+}
+
+const BATCH = 500;
+
+/**
+ * Runs a pack's timers. Each is one set-based statement per batch: due tickets are claimed with
+ * SKIP LOCKED and re-checked in the UPDATE, so several instances running together act once per ticket.
+ */
+export class TimerService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly storage: StorageDriver,
+  ) {}
+
+  async runAll(ctx: RequestContext): Promise<TimerRunReport[]> {
+    const reports: TimerRunReport[] = [];
+    for (const timer of ctx.tenant.lifecycle.timers) {
+      const affected = timer.apply ? await this.applyTimer(ctx, timer) : await this.remindTimer(ctx, timer);
+      reports.push({ tenant: ctx.tenantId, timer: timer.name, affected });
+    }
+    if (ctx.tenant.config.retention) reports.push({ tenant: ctx.tenantId, timer: 'retention', affected: await this.purge(ctx) });
+    return reports;
+  }
+
+  private async applyTimer(ctx: RequestContext, timer: TimerDefinition): Promise<number> {
+    const transition = ctx.tenant.lifecycle.find(timer.apply!, timer.when, '*') ?? ctx.tenant.lifecycle.transitions.find((t) => t.name === timer.apply && t.from.includes(timer.when))!;
+    const to = ctx.tenant.lifecycle.status(transition.to);
+    const topic = to.category === 'closed' ? 'ticket.closed' : 'ticket.transitioned';
+    let total = 0;
+    for (;;) {
+      const now = this.clock.now();
+      const moved = await ctx.transaction(async (tx) => {
+        const [row] = await tx.query<{ n: number }>(
+          `WITH due AS (
+             SELECT t.id FROM ticket t
+             WHERE t.tenant_id = $1 AND t.status = $2
+               AND t.status_changed_at <= (($3::timestamptz AT TIME ZONE $4) - $5::interval) AT TIME ZONE $4
+               AND ($12::text[] IS NULL OR t.type = ANY($12::text[]))
+             ORDER BY t.status_changed_at LIMIT $6 FOR UPDATE SKIP LOCKED
+           ), moved AS (
+             UPDATE ticket t SET status = $7, status_category = $8, status_changed_at = $3, updated_at = $3, version = t.version + 1,
+               closed_at = CASE WHEN $8 = 'closed' THEN $3 ELSE t.closed_at END,
+               resolved_at = CASE WHEN $8 = 'resolved' THEN $3 ELSE t.resolved_at END,
+               assignee_id = CASE WHEN $13 THEN NULL ELSE t.assignee_id END
+             FROM due WHERE t.tenant_id = $1 AND t.id = due.id AND t.status = $2
+             RETURNING t.id, t.reference, t.requester_id, t.beneficiary_id
+           ), events AS (
+             INSERT INTO ticket_event (tenant_id, ticket_id, type, actor_id, public, data, created_at)
+             SELECT $1, id, 'transitioned', NULL, true,
+               jsonb_build_object('transition', $9::text, 'from', $2::text, 'to', $7::text, 'timer', $10::text), $3 FROM moved
+           ), mails AS (
+             INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
+             SELECT $1, $11, m.id, r, jsonb_build_object('reference', m.reference, 'transition', $9::text, 'to', $7::text), $3, $3
+             FROM moved m CROSS JOIN LATERAL unnest(ARRAY[m.requester_id, m.beneficiary_id]) AS r WHERE r IS NOT NULL
+           )
+           SELECT count(*)::int AS n FROM moved`,
+          [
+            tx.tenantId, timer.when, now, tx.tenant.config.timezone, durationToSqlInterval(timer.after), BATCH, to.key, to.category,
+            transition.name, timer.name, topic, transition.types ?? null, transition.effects.includes('clear-assignee'),
+          ],
+        );
+        return row.n;
+      });
+      total += moved;
+      if (moved < BATCH) return total;
+    }
+  }
+
+  /** A reminder once per stay in the status: the event it leaves marks it as sent. */
+  private async remindTimer(ctx: RequestContext, timer: TimerDefinition): Promise<number> {
+    const now = this.clock.now();
+    return ctx.transaction(async (tx) => {
+      const [row] = await tx.query<{ n: number }>(
+        `WITH due AS (
+           SELECT t.id, t.reference, t.requester_id, t.beneficiary_id FROM ticket t
+           WHERE t.tenant_id = $1 AND t.status = $2
+             AND t.status_changed_at <= (($3::timestamptz AT TIME ZONE $4) - $5::interval) AT TIME ZONE $4
+             AND NOT EXISTS (SELECT 1 FROM ticket_event e WHERE e.tenant_id = t.tenant_id AND e.ticket_id = t.id
+                             AND e.type = 'reminded' AND e.data->>'timer' = $6 AND e.created_at >= t.status_changed_at)
+           FOR UPDATE SKIP LOCKED
+         ), events AS (
+           INSERT INTO ticket_event (tenant_id, ticket_id, type, actor_id, public, data, created_at)
+           SELECT $1, id, 'reminded', NULL, false, jsonb_build_object('timer', $6::text, 'notification', $7::text), $3 FROM due
+         ), mails AS (
+           INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
+           SELECT $1, 'ticket.reminder', d.id, r, jsonb_build_object('reference', d.reference, 'notification', $7::text), $3, $3
+           FROM due d CROSS JOIN LATERAL unnest(ARRAY[d.requester_id, d.beneficiary_id]) AS r WHERE r IS NOT NULL
+         )
+         SELECT count(*)::int AS n FROM due`,
+        [tx.tenantId, timer.when, now, tx.tenant.config.timezone, durationToSqlInterval(timer.after), timer.name, timer.notify],
+      );
+      return row.n;
+    });
+  }
+
+  /** Deletes closed tickets past the pack's retention, history and files included. */
+  private async purge(ctx: RequestContext): Promise<number> {
+    const retention = ctx.tenant.config.retention!;
+    const now = this.clock.now();
+    const { count, keys } = await ctx.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('guichet.retention', 'on', true)`);
+      const files = await tx.query<{ storage_key: string }>(
+        `DELETE FROM attachment a USING ticket t
+         WHERE a.tenant_id = $1 AND t.tenant_id = a.tenant_id AND t.id = a.ticket_id AND t.status_category = 'closed'
+           AND t.closed_at <= (($2::timestamptz AT TIME ZONE $3) - $4::interval) AT TIME ZONE $3
+         RETURNING a.storage_key`,
+        [tx.tenantId, now, tx.tenant.config.timezone, durationToSqlInterval(retention.closed)],
+      );
+      const deleted = await tx.query(
+        `DELETE FROM ticket t WHERE t.tenant_id = $1 AND t.status_category = 'closed'
+           AND t.closed_at <= (($2::timestamptz AT TIME ZONE $3) - $4::interval) AT TIME ZONE $3 RETURNING t.id`,
+        [tx.tenantId, now, tx.tenant.config.timezone, durationToSqlInterval(retention.closed)],
+      );
+      return { count: deleted.length, keys: files.map((f) => f.storage_key) };
+    });
+    for (const key of keys) await this.storage.remove(key);
+    return count;
+  }
+}

@@ -1,0 +1,65 @@
+import type { RequestContext } from '../common/request-context.js';
+import type { DirectoryRepository } from '../directory/directory.repository.js';
+import type { TicketActionsService } from '../tickets/ticket-actions.service.js';
+import type { TicketService } from '../tickets/ticket.service.js';
+
+/**
+ * Loads a pack's `demo.yaml`: establishments, people, memberships, teams and tickets replayed
+ * through the real services (references, events and notifications are genuine). Runs once per
+ * tenant: a tenant that already has people is left alone.
+ */
+export class DemoSeeder {
+  constructor(
+    private readonly directory: DirectoryRepository,
+    private readonly tickets: TicketService,
+    private readonly actions: TicketActionsService,
+  ) {}
+
+  async seed(ctx: RequestContext, options: { force?: boolean } = {}): Promise<{ people: number; tickets: number } | null> {
+    const demo = ctx.tenant.demo;
+    if (!demo) return null;
+    if (!options.force && (await this.directory.countPeople(ctx)) > 0) return null;
+    const ids = new Map<string, string>();
+    await ctx.transaction(async (tx) => {
+      await this.directory.upsertEstablishments(tx, demo.establishments.map((e) => ({ uai: e.uai, name: e.name, kind: e.kind, city: e.city })));
+      for (const p of demo.people) {
+        const id = await this.directory.upsertPerson(tx, { login: p.login, name: p.name, email: p.email, roles: p.roles, title: p.title, phone: p.phone, locale: p.locale });
+        ids.set(p.login, id);
+        for (const m of p.establishments) {
+          const e = await this.directory.establishmentByUaiOrId(tx, m.uai);
+          if (e) await this.directory.setMembership(tx, id, e.id, m.roles);
+        }
+        for (const t of p.teams) {
+          const team = await this.directory.teamByKey(tx, t.key);
+          if (team) await this.directory.addTeamMember(tx, team.id, id, t.lead);
+        }
+      }
+      for (const e of demo.establishments) {
+        const est = await this.directory.establishmentByUaiOrId(tx, e.uai);
+        for (const login of e.allowList ?? []) if (est && ids.has(login)) await this.directory.addToAllowList(tx, est.id, ids.get(login)!);
+      }
+    });
+    const as = (login: string) => {
+      const person = demo.people.find((p) => p.login === login)!;
+      return ctx.withActor({ kind: 'person', id: ids.get(login)!, login, displayName: person.name, roles: person.roles });
+    };
+    for (const t of demo.tickets) {
+      const created = await this.tickets.create(as(t.requester), {
+        leaf: t.leaf,
+        values: {
+          title: t.title,
+          description: t.description,
+          ...(t.establishment ? { establishment: t.establishment } : {}),
+          ...(t.beneficiary ? { beneficiary: t.beneficiary } : {}),
+          ...(t.participants.length ? { contacts: t.participants } : {}),
+          ...t.values,
+        },
+      });
+      for (const c of t.comments) await this.actions.comment(as(c.by), created.id, c.body, c.private);
+      for (const step of t.path) {
+        await this.actions.transition(as(step.by), created.id, { transition: step.apply, comment: step.comment, solution: step.solution, ratings: step.ratings });
+      }
+    }
+    return { people: demo.people.length, tickets: demo.tickets.length };
+  }
+}

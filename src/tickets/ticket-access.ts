@@ -1,0 +1,83 @@
+import { DomainError } from '../common/errors.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { DirectoryRepository } from '../directory/directory.repository.js';
+import type { Actor, ViewInput, ViewScope } from '../tenancy/pack.schema.js';
+import type { TicketFilter, TicketRepository, TicketRow } from './ticket.repository.js';
+
+/**
+ * Who stands in which relation to a ticket, from the pack's rules. The same rules filter lists
+ * in SQL (`filterFor`) and guard single reads and actions (`actorsOn`).
+ */
+export class TicketAccess {
+  constructor(
+    private readonly tickets: TicketRepository,
+    private readonly directory: DirectoryRepository,
+  ) {}
+
+  /** The actor roles the current person holds on `ticket` (empty: the ticket is not theirs to see). */
+  async actorsOn(ctx: RequestContext, ticket: TicketRow): Promise<Set<Actor>> {
+    const actors = new Set<Actor>();
+    const me = ctx.actor;
+    if (me.kind === 'system') return new Set(['system']);
+    if (!me.id) return actors;
+    if (me.roles.includes('admin')) actors.add('admin');
+    if (me.roles.includes('agent') || me.roles.includes('admin')) actors.add('agent');
+    if (ticket.requester_id === me.id) actors.add('requester');
+    if (ticket.beneficiary_id === me.id) actors.add('beneficiary');
+    const participants = await this.tickets.participantIds(ctx, ticket.id);
+    if (participants.includes(me.id)) actors.add('participant');
+    const grants = this.grantsOf(ctx, ticket.visibility);
+    if (ticket.establishment_id && grants.size) {
+      const membership = (await this.directory.membershipsOf(ctx, me.id)).find((m) => m.id === ticket.establishment_id);
+      if (membership && grants.has('head') && membership.roles.includes('head')) actors.add('head');
+      // Establishment-wide visibility lets colleagues read and follow the ticket as participants would.
+      if (membership && grants.has('establishment')) actors.add('participant');
+    }
+    return actors;
+  }
+
+  /** Loads a ticket the current person may see, or 404 as if it did not exist. */
+  async visibleTicket(ctx: RequestContext, ref: string, lock = false): Promise<{ ticket: TicketRow; actors: Set<Actor> }> {
+    const ticket = await this.tickets.find(ctx, ref, lock);
+    if (ticket) {
+      const actors = await this.actorsOn(ctx, ticket);
+      if (actors.size) return { ticket, actors };
+    }
+    throw new DomainError('TICKET_NOT_FOUND', { ticket: ref });
+  }
+
+  /** SQL condition on `t` for the tickets a view shows to the current person; parameters start at `$4`. */
+  filterFor(ctx: RequestContext, scopes: readonly ViewScope[]): TicketFilter {
+    const me = ctx.actor.id;
+    if (!me) return { where: 'false', params: [] };
+    const headOptions = this.optionsGranting(ctx, 'head');
+    const establishmentOptions = this.optionsGranting(ctx, 'establishment');
+    const conditions: Record<ViewScope, string> = {
+      requester: `t.requester_id = $4`,
+      beneficiary: `t.beneficiary_id = $4 AND t.requester_id <> $4`,
+      'for-others': `t.requester_id = $4 AND t.beneficiary_id IS NOT NULL AND t.beneficiary_id <> $4`,
+      participant: `EXISTS (SELECT 1 FROM ticket_participant p WHERE p.tenant_id = t.tenant_id AND p.ticket_id = t.id AND p.person_id = $4)`,
+      head: `t.visibility = ANY($5::text[]) AND t.establishment_id IN (SELECT pe.establishment_id FROM person_establishment pe
+               WHERE pe.tenant_id = t.tenant_id AND pe.person_id = $4 AND 'head' = ANY(pe.roles))`,
+      establishment: `t.visibility = ANY($6::text[]) AND t.establishment_id IN (SELECT pe.establishment_id FROM person_establishment pe
+               WHERE pe.tenant_id = t.tenant_id AND pe.person_id = $4)`,
+    };
+    return { where: scopes.map((s) => `(${conditions[s]})`).join(' OR '), params: [me, headOptions, establishmentOptions] };
+  }
+
+  /** Statuses a view shows, or null for all. */
+  statusesOf(ctx: RequestContext, view: ViewInput): string[] | null {
+    const { lifecycle } = ctx.tenant;
+    if (view.statuses) return view.categories ? view.statuses.filter((s) => view.categories!.includes(lifecycle.category(s))) : view.statuses;
+    return view.categories ? lifecycle.statusesIn(view.categories) : null;
+  }
+
+  private grantsOf(ctx: RequestContext, visibility: string | null): Set<string> {
+    const option = ctx.tenant.config.visibility?.options.find((o) => o.value === visibility);
+    return new Set(option?.grants ?? []);
+  }
+
+  private optionsGranting(ctx: RequestContext, grant: 'head' | 'establishment'): string[] {
+    return (ctx.tenant.config.visibility?.options ?? []).filter((o) => o.grants.includes(grant)).map((o) => o.value);
+  }
+}

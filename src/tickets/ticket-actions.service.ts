@@ -1,0 +1,230 @@
+import type { Clock } from '../common/clock.js';
+import { DomainError, FieldErrors } from '../common/errors.js';
+import { formatSize } from '../common/units.js';
+import { pick } from '../common/localized.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { DirectoryRepository } from '../directory/directory.repository.js';
+import type { TransitionDefinition } from '../lifecycle/lifecycle.js';
+import type { StorageDriver } from '../storage/storage.js';
+import type { TicketAccess } from './ticket-access.js';
+import { checkValues } from './ticket-form.js';
+import type { TicketParticipants } from './ticket-participants.js';
+import type { TicketRepository, TicketRow } from './ticket.repository.js';
+
+export interface TransitionInput {
+  transition: string;
+  comment?: string;
+  solution?: string;
+  ratings?: Record<string, number>;
+}
+
+export interface UploadedFile {
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
+
+const TOPIC_BY_CATEGORY: Record<string, string> = { resolved: 'ticket.resolved', closed: 'ticket.closed', waiting: 'ticket.waiting' };
+
+/** Everything that changes an existing ticket; each call is one transaction with its events and outbox rows. */
+export class TicketActionsService {
+  constructor(
+    private readonly tickets: TicketRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly access: TicketAccess,
+    private readonly participants: TicketParticipants,
+    private readonly storage: StorageDriver,
+    private readonly clock: Clock,
+  ) {}
+
+  async transition(ctx: RequestContext, ref: string, input: TransitionInput): Promise<TicketRow> {
+    return ctx.transaction(async (tx) => {
+      const { ticket, actors } = await this.access.visibleTicket(tx, ref, true);
+      const allowed = tx.tenant.lifecycle.allowed(ticket.status, actors, ticket.type);
+      const transition = allowed.find((t) => t.name === input.transition);
+      if (!transition) throw this.notAllowed(tx, ticket, input.transition, allowed);
+      this.checkRequirements(tx, transition, input);
+      return this.apply(tx, ticket, transition, input);
+    });
+  }
+
+  /** Applies a transition already checked; timers and comment triggers call it too. */
+  async apply(ctx: RequestContext, ticket: TicketRow, transition: TransitionDefinition, input: Omit<TransitionInput, 'transition'>): Promise<TicketRow> {
+    const now = this.clock.now();
+    const lifecycle = ctx.tenant.lifecycle;
+    const to = lifecycle.status(transition.to);
+    const patch: Partial<TicketRow> = { status: to.key, status_category: to.category, status_changed_at: now };
+    if (transition.effects.includes('assign-actor') && ctx.actor.id) patch.assignee_id = ctx.actor.id;
+    if (transition.effects.includes('clear-assignee')) patch.assignee_id = null;
+    if (transition.effects.includes('clear-resolution')) Object.assign(patch, { solution: null, resolved_at: null });
+    if (to.category === 'resolved') Object.assign(patch, { resolved_at: now, solution: input.solution?.trim() || ticket.solution });
+    if (to.category === 'closed') patch.closed_at = now;
+    else if (ticket.closed_at) patch.closed_at = null;
+    const updated = await this.tickets.update(ctx, ticket.id, patch, now);
+    await this.tickets.insertEvent(
+      ctx,
+      ticket.id,
+      'transitioned',
+      ctx.actor.id,
+      true,
+      { transition: transition.name, from: ticket.status, to: to.key, comment: input.comment?.trim() || undefined, solution: input.solution?.trim() || undefined, ratings: input.ratings },
+      now,
+    );
+    const topic = transition.name === 'reopen' || (ticket.status_category === 'resolved' && to.category !== 'closed') ? 'ticket.reopened' : (TOPIC_BY_CATEGORY[to.category] ?? 'ticket.transitioned');
+    const audience = ctx.actor.kind === 'system' || !ctx.actor.roles.includes('agent') ? [ticket.requester_id, ticket.beneficiary_id, ticket.assignee_id] : [ticket.requester_id, ticket.beneficiary_id];
+    await this.tickets.enqueue(ctx, topic, ticket.id, audience.filter((id) => id !== ctx.actor.id), { reference: ticket.reference, transition: transition.name, to: to.key }, now);
+    return updated;
+  }
+
+  /** A public exchange or a private note; a public one may move the ticket (pack `on: comment`). */
+  async comment(ctx: RequestContext, ref: string, body: string, isPrivate = false): Promise<TicketRow> {
+    return ctx.transaction(async (tx) => {
+      const { ticket, actors } = await this.access.visibleTicket(tx, ref, true);
+      const errors = new FieldErrors();
+      const text = (body ?? '').trim();
+      if (!text) errors.add('body', 'rule.required');
+      if (text.length > tx.tenant.config.limits.commentMaxLength) errors.add('body', 'rule.maxLength', { max: tx.tenant.config.limits.commentMaxLength });
+      errors.throwIfAny();
+      if (isPrivate && !actors.has('agent')) throw new DomainError('FORBIDDEN');
+      if (actors.has('participant') && actors.size === 1 && tx.tenant.config.participants?.canComment === false) throw new DomainError('FORBIDDEN');
+      if (ticket.status_category === 'closed' && !actors.has('agent')) throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'comment', status: ticket.status }, { allowed: [] });
+      const now = this.clock.now();
+      await this.tickets.insertEvent(tx, ticket.id, isPrivate ? 'noted' : 'commented', tx.actor.id, !isPrivate, { body: text }, now);
+      let updated = await this.tickets.update(tx, ticket.id, {}, now);
+      if (!isPrivate) {
+        await this.tickets.enqueue(tx, 'ticket.commented', ticket.id, [ticket.requester_id, ticket.beneficiary_id, ticket.assignee_id, ...(await this.tickets.participantIds(tx, ticket.id))].filter((id) => id !== tx.actor.id), { reference: ticket.reference }, now);
+        const triggered = tx.tenant.lifecycle.onComment(ticket.status, actors, ticket.type);
+        if (triggered) updated = await this.apply(tx, updated, triggered, {});
+      }
+      return updated;
+    });
+  }
+
+  /** Changes fields the pack keeps editable in the current status (e.g. the description while "Affectée"). */
+  async edit(ctx: RequestContext, ref: string, values: Record<string, unknown>): Promise<TicketRow> {
+    return ctx.transaction(async (tx) => {
+      const { ticket, actors } = await this.access.visibleTicket(tx, ref, true);
+      if (!actors.has('requester') && !actors.has('agent')) throw new DomainError('FORBIDDEN');
+      const errors = new FieldErrors();
+      const fields = tx.tenant.form.filter((f) => f.key in values);
+      for (const key of Object.keys(values)) {
+        const field = tx.tenant.form.find((f) => f.key === key);
+        if (field && !field.editableIn.includes(ticket.status)) errors.add(key, 'rule.editable');
+      }
+      const clean = checkValues(fields, values, tx.tenant.config, errors, 'update');
+      for (const f of fields) if (f.required && clean[f.key] === undefined && !errors.has(f.key)) errors.add(f.key, 'rule.required');
+      errors.throwIfAny();
+      const now = this.clock.now();
+      const patch: Partial<TicketRow> = {};
+      const custom = { ...ticket.fields };
+      for (const [key, value] of Object.entries(clean)) {
+        const before = key === 'title' || key === 'description' ? ticket[key] : custom[key];
+        if (before === value) continue;
+        if (key === 'title' || key === 'description') patch[key] = value as string;
+        else custom[key] = value;
+        await this.tickets.insertEvent(tx, ticket.id, 'field-changed', tx.actor.id, true, { field: key, from: before ?? null, to: value }, now);
+      }
+      if (JSON.stringify(custom) !== JSON.stringify(ticket.fields)) patch.fields = custom;
+      return this.tickets.update(tx, ticket.id, patch, now);
+    });
+  }
+
+  async addParticipant(ctx: RequestContext, ref: string, personRef: string): Promise<TicketRow> {
+    return ctx.transaction(async (tx) => {
+      const { ticket, actors } = await this.access.visibleTicket(tx, ref, true);
+      const addedBy = tx.tenant.config.participants?.addedBy ?? [];
+      if (!tx.tenant.config.participants || !addedBy.some((a) => actors.has(a))) throw new DomainError('FORBIDDEN');
+      const errors = new FieldErrors();
+      const [person] = await this.participants.resolve(tx, [personRef], ticket.establishment_id, 'person', errors);
+      errors.throwIfAny();
+      const now = this.clock.now();
+      await this.participants.add(tx, ticket, person, now);
+      return this.tickets.update(tx, ticket.id, {}, now);
+    });
+  }
+
+  /** Stores the file, then records it; if the transaction fails the stored file is removed. */
+  async attach(ctx: RequestContext, ref: string, file: UploadedFile | undefined) {
+    const errors = new FieldErrors();
+    const max = ctx.tenant.maxAttachmentBytes;
+    if (!file) errors.add('file', 'rule.required');
+    else if (file.size > max) errors.add('file', 'rule.fileSize', { max: formatSize(max, ctx.locale) });
+    else if (ctx.tenant.config.attachments.accept && !ctx.tenant.config.attachments.accept.some((a) => matchesType(file.mimetype, file.originalname, a))) errors.add('file', 'rule.fileType');
+    const { ticket } = await this.access.visibleTicket(ctx, ref);
+    if (ticket.status_category === 'closed') throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'attach', status: ticket.status }, { allowed: [] });
+    const existing = await this.tickets.attachments(ctx, ticket.id);
+    if (existing.length >= ctx.tenant.config.attachments.maxFiles) errors.add('file', 'rule.fileCount', { max: ctx.tenant.config.attachments.maxFiles });
+    errors.throwIfAny();
+    const stored = await this.storage.put(ctx.tenantId, file!.buffer);
+    try {
+      return await ctx.transaction(async (tx) => {
+        const { ticket: locked } = await this.access.visibleTicket(tx, ticket.id, true);
+        const now = this.clock.now();
+        const fileName = sanitizeFileName(file!.originalname);
+        const event = await this.tickets.insertEvent(tx, locked.id, 'attachment-added', tx.actor.id, true, { fileName, size: file!.size }, now);
+        const row = await this.tickets.insertAttachment(tx, {
+          ticket_id: locked.id,
+          event_id: event.id,
+          file_name: fileName,
+          content_type: file!.mimetype || 'application/octet-stream',
+          size_bytes: String(file!.size),
+          sha256: stored.sha256,
+          storage_key: stored.key,
+          uploaded_by: tx.actor.id,
+          created_at: now,
+        });
+        await this.tickets.update(tx, locked.id, {}, now);
+        return row;
+      });
+    } catch (error) {
+      await this.storage.remove(stored.key);
+      throw error;
+    }
+  }
+
+  async download(ctx: RequestContext, attachmentId: string) {
+    const attachment = await this.tickets.attachment(ctx, attachmentId);
+    if (!attachment) throw new DomainError('ATTACHMENT_NOT_FOUND');
+    try {
+      await this.access.visibleTicket(ctx, attachment.ticket_id);
+    } catch {
+      throw new DomainError('ATTACHMENT_NOT_FOUND');
+    }
+    return { attachment, stream: this.storage.open(attachment.storage_key) };
+  }
+
+  private checkRequirements(ctx: RequestContext, transition: TransitionDefinition, input: TransitionInput): void {
+    const errors = new FieldErrors();
+    if (transition.requires.includes('comment') && !input.comment?.trim()) errors.add('comment', 'rule.required');
+    if (transition.requires.includes('solution') && !input.solution?.trim()) errors.add('solution', 'rule.required');
+    if (transition.requires.includes('rating') && transition.survey) {
+      for (const q of ctx.tenant.config.surveys[transition.survey].questions) {
+        const value = input.ratings?.[q.key];
+        if (value === undefined || value === null) {
+          if (q.required) errors.add(`ratings.${q.key}`, 'rule.required');
+        } else if (!Number.isInteger(value) || value < q.min || value > q.max) errors.add(`ratings.${q.key}`, 'rule.rating', { min: q.min, max: q.max });
+      }
+    }
+    errors.throwIfAny();
+  }
+
+  private notAllowed(ctx: RequestContext, ticket: TicketRow, name: string, allowed: TransitionDefinition[]): DomainError {
+    const status = ctx.tenant.lifecycle.status(ticket.status);
+    return new DomainError('TRANSITION_NOT_ALLOWED', { transition: name, status: pick(status.label, ctx.locale) }, {
+      allowed: allowed.map((t) => ({ name: t.name, label: pick(t.label, ctx.locale), requires: t.requires })),
+    });
+  }
+}
+
+
+function sanitizeFileName(name: string): string {
+  const base = (name || 'file').replace(/[\\/]/g, '_').replace(/[\u0000-\u001f]/g, '').trim();
+  return base.slice(-200) || 'file';
+}
+
+function matchesType(mime: string, fileName: string, accept: string): boolean {
+  if (accept.startsWith('.')) return fileName.toLowerCase().endsWith(accept.toLowerCase());
+  if (accept.endsWith('/*')) return mime.startsWith(accept.slice(0, -1));
+  return mime === accept;
+}

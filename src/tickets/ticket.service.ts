@@ -1,0 +1,166 @@
+import type { CatalogueService } from '../catalogue/catalogue.service.js';
+import type { Clock } from '../common/clock.js';
+import { DomainError, FieldErrors } from '../common/errors.js';
+import { pick } from '../common/localized.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { DirectoryRepository, PersonRow } from '../directory/directory.repository.js';
+import { computePriority } from './priority-matrix.js';
+import type { TicketAccess } from './ticket-access.js';
+import { checkValues } from './ticket-form.js';
+import type { TicketPresenter } from './ticket.presenter.js';
+import type { TicketRepository, TicketRow } from './ticket.repository.js';
+import type { TicketParticipants } from './ticket-participants.js';
+
+export interface CreateTicketInput {
+  leaf: string;
+  values: Record<string, unknown>;
+}
+
+const STANDARD_COLUMNS = new Set(['title', 'description', 'establishment', 'impact', 'urgency', 'visibility', 'beneficiary', 'contacts']);
+
+/** Creating, reading and listing tickets. Changes to existing tickets are in TicketActionsService. */
+export class TicketService {
+  constructor(
+    private readonly tickets: TicketRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly catalogue: CatalogueService,
+    private readonly access: TicketAccess,
+    private readonly participants: TicketParticipants,
+    private readonly presenter: TicketPresenter,
+    private readonly clock: Clock,
+  ) {}
+
+  /** One transaction: the ticket, its first events and its notifications, or nothing. */
+  async create(ctx: RequestContext, input: CreateTicketInput) {
+    if (!ctx.actor.id) throw new DomainError('UNAUTHENTICATED');
+    const created = await ctx.transaction(async (tx) => {
+      const errors = new FieldErrors();
+      const leaf = await this.catalogue.leaf(tx, input.leaf);
+      const type = leaf.ticket_type!;
+      const fields = this.catalogue.fieldsFor(tx, leaf, type);
+      const values = checkValues(fields, input.values ?? {}, tx.tenant.config, errors);
+      const establishment = await this.resolveEstablishment(tx, values.establishment as string | undefined, fields.some((f) => f.key === 'establishment'), errors);
+      const beneficiary = values.beneficiary ? await this.directory.personByLoginOrId(tx, values.beneficiary as string) : undefined;
+      if (values.beneficiary && !beneficiary) errors.add('beneficiary', 'rule.person');
+      const contacts = await this.participants.resolve(tx, (values.contacts as string[] | undefined) ?? [], establishment?.id ?? null, 'contacts', errors);
+      errors.throwIfAny();
+
+      const cfg = tx.tenant.config;
+      const now = this.clock.now();
+      const pattern = tx.tenant.references.get(type)!;
+      const seq = await this.tickets.nextCounter(tx, `ref:${pattern.scope(now, cfg.timezone)}`);
+      const status = cfg.ticketTypes[type].initialStatus ?? cfg.initialStatus;
+      const team = await this.directory.teamByKey(tx, leaf.team_key ?? cfg.fallbackTeam);
+      const impact = cfg.priority ? ((values.impact as string) ?? cfg.priority.default.impact) : null;
+      const urgency = cfg.priority ? ((values.urgency as string) ?? cfg.priority.default.urgency) : null;
+      const custom = Object.fromEntries(Object.entries(values).filter(([k]) => !STANDARD_COLUMNS.has(k)));
+      const ticket = await this.tickets.insert(tx, {
+        reference: pattern.format(now, cfg.timezone, seq),
+        type,
+        status,
+        status_category: tx.tenant.lifecycle.category(status),
+        catalogue_node_id: leaf.id,
+        establishment_id: establishment?.id ?? null,
+        requester_id: tx.actor.id!,
+        beneficiary_id: beneficiary?.id ?? null,
+        team_id: team?.id ?? null,
+        assignee_id: null,
+        title: (values.title as string) ?? pick(leaf.name, tx.locale),
+        description: (values.description as string) ?? '',
+        impact,
+        urgency,
+        priority: cfg.priority ? computePriority(cfg.priority, impact!, urgency!) : null,
+        visibility: cfg.visibility ? ((values.visibility as string) ?? cfg.visibility.default) : null,
+        fields: custom,
+        created_at: now,
+      });
+      await this.tickets.insertEvent(tx, ticket.id, 'created', tx.actor.id, true, { status, team: team?.key ?? null, leaf: leaf.key, values }, now);
+      if (team) await this.tickets.insertEvent(tx, ticket.id, 'routed', null, false, { team: team.key, rule: leaf.team_key ? 'leaf' : 'fallback' }, now);
+      await this.tickets.enqueue(tx, 'ticket.created', ticket.id, [ticket.requester_id, ticket.beneficiary_id], { reference: ticket.reference }, now);
+      for (const contact of contacts) await this.participants.add(tx, ticket, contact, now);
+      return ticket;
+    });
+    const view = await this.read(ctx, created.id);
+    return { ...view, acknowledgement: this.acknowledgement(ctx, created) };
+  }
+
+  async read(ctx: RequestContext, ref: string) {
+    const { ticket, actors } = await this.access.visibleTicket(ctx, ref);
+    const [participants, attachments] = await Promise.all([this.tickets.participantIds(ctx, ticket.id), this.tickets.attachments(ctx, ticket.id)]);
+    const events = await this.tickets.events(ctx, ticket.id, actors.has('agent'));
+    const peopleIds = [ticket.requester_id, ticket.beneficiary_id, ticket.assignee_id, ...participants, ...events.map((e) => e.actor_id)];
+    const people = new Map((await this.directory.peopleByIds(ctx, [...new Set(peopleIds.filter((x): x is string => Boolean(x)))])).map((p) => [p.id, p] as [string, PersonRow]));
+    const [team] = ticket.team_id ? await this.directory.teamsByIds(ctx, [ticket.team_id]) : [];
+    const leafRow = ticket.catalogue_node_id ? await this.catalogue.byId(ctx, ticket.catalogue_node_id) : undefined;
+    const establishment = ticket.establishment_id ? await this.directory.establishmentById(ctx, ticket.establishment_id) : undefined;
+    return this.presenter.detail(ctx, ticket, {
+      actors,
+      people,
+      team,
+      leaf: leafRow ? { key: leafRow.key, name: pick(leafRow.name, ctx.locale), path: await this.catalogue.pathOf(ctx, leafRow) } : undefined,
+      establishment: establishment ? { uai: establishment.uai, name: establishment.name } : undefined,
+      participants,
+      attachments,
+      events,
+    });
+  }
+
+  /** The pack's dashboard views with the number of tickets in each. */
+  async views(ctx: RequestContext) {
+    return Promise.all(
+      ctx.tenant.config.views.map(async (view) => ({
+        key: view.key,
+        label: pick(typeof view.label === 'string' ? { fr: view.label } : view.label, ctx.locale),
+        group: view.group ? pick(typeof view.group === 'string' ? { fr: view.group } : view.group, ctx.locale) : undefined,
+        count: await this.tickets.count(ctx, this.access.filterFor(ctx, view.scope), this.access.statusesOf(ctx, view)),
+      })),
+    );
+  }
+
+  /** One page of a view, newest first; `cursor` continues where the previous page stopped. */
+  async list(ctx: RequestContext, viewKey: string, options: { cursor?: string; limit?: number }) {
+    const view = ctx.tenant.config.views.find((v) => v.key === viewKey);
+    if (!view) throw new DomainError('VIEW_NOT_FOUND', { view: viewKey });
+    const limit = Math.min(Math.max(options.limit ?? ctx.tenant.config.limits.pageSize, 1), 100);
+    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const rows = await this.tickets.list(ctx, this.access.filterFor(ctx, view.scope), this.access.statusesOf(ctx, view), { limit: limit + 1, after });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      view: view.key,
+      items: page.map((t) => this.presenter.summary(ctx, t)),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  private async resolveEstablishment(ctx: RequestContext, ref: string | undefined, inForm: boolean, errors: FieldErrors) {
+    if (!inForm) return undefined;
+    const mine = await this.directory.membershipsOf(ctx, ctx.actor.id!);
+    if (!ref) return mine.length === 1 ? mine[0] : undefined;
+    const found = await this.directory.establishmentByUaiOrId(ctx, ref);
+    const allowed = found && (mine.some((m) => m.id === found.id) || ctx.actor.roles.includes('agent'));
+    if (!allowed) errors.add('establishment', 'rule.establishment');
+    return allowed ? found : undefined;
+  }
+
+  private acknowledgement(ctx: RequestContext, ticket: TicketRow): string {
+    const text = ctx.tenant.config.texts.acknowledgement;
+    const template = text ? pick(typeof text === 'string' ? { fr: text } : text, ctx.locale) : '{{reference}}';
+    return template.replace(/\{\{\s*reference\s*\}\}/g, ticket.reference);
+  }
+}
+
+function encodeCursor(t: TicketRow): string {
+  return Buffer.from(`${new Date(t.created_at).toISOString()}|${t.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at);
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    const errors = new FieldErrors();
+    errors.add('cursor', 'rule.page');
+    errors.throwIfAny();
+  }
+  return { createdAt, id };
+}
