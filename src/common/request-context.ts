@@ -49,7 +49,9 @@ export class RequestContext {
     return this.em.transaction((em) => fn(this.withManager(em)));
   }
 
+  /** Rows of a parametrised statement (TypeORM answers UPDATE/DELETE with `[rows, count]`; this flattens it). */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.em.query(sql, params)) as T[];
+    const result = await this.em.query(sql, params);
+    return (/^\s*(UPDATE|DELETE)\b/i.test(sql) ? result[0] : result) as T[];
   }
 }

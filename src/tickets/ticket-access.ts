@@ -46,23 +46,23 @@ export class TicketAccess {
     throw new DomainError('TICKET_NOT_FOUND', { ticket: ref });
   }
 
-  /** SQL condition on `t` for the tickets a view shows to the current person; parameters start at `$4`. */
+  /** SQL condition on `t` for the tickets a view shows to the current person, with named parameters. */
   filterFor(ctx: RequestContext, scopes: readonly ViewScope[]): TicketFilter {
     const me = ctx.actor.id;
-    if (!me) return { where: 'false', params: [] };
+    if (!me) return { where: 'false', params: {} };
     const headOptions = this.optionsGranting(ctx, 'head');
     const establishmentOptions = this.optionsGranting(ctx, 'establishment');
     const conditions: Record<ViewScope, string> = {
-      requester: `t.requester_id = $4`,
-      beneficiary: `t.beneficiary_id = $4 AND t.requester_id <> $4`,
-      'for-others': `t.requester_id = $4 AND t.beneficiary_id IS NOT NULL AND t.beneficiary_id <> $4`,
-      participant: `EXISTS (SELECT 1 FROM ticket_participant p WHERE p.tenant_id = t.tenant_id AND p.ticket_id = t.id AND p.person_id = $4)`,
-      head: `t.visibility = ANY($5::text[]) AND t.establishment_id IN (SELECT pe.establishment_id FROM person_establishment pe
-               WHERE pe.tenant_id = t.tenant_id AND pe.person_id = $4 AND 'head' = ANY(pe.roles))`,
-      establishment: `t.visibility = ANY($6::text[]) AND t.establishment_id IN (SELECT pe.establishment_id FROM person_establishment pe
-               WHERE pe.tenant_id = t.tenant_id AND pe.person_id = $4)`,
+      requester: `t.requester_id = :me`,
+      beneficiary: `t.beneficiary_id = :me AND t.requester_id <> :me`,
+      'for-others': `t.requester_id = :me AND t.beneficiary_id IS NOT NULL AND t.beneficiary_id <> :me`,
+      participant: `EXISTS (SELECT 1 FROM ticket_participant p WHERE p.tenant_id = t.tenant_id AND p.ticket_id = t.id AND p.person_id = :me)`,
+      head: `t.visibility = ANY(:headOptions::text[]) AND t.establishment_id IN (SELECT pe.establishment_id FROM person_establishment pe
+               WHERE pe.tenant_id = t.tenant_id AND pe.person_id = :me AND 'head' = ANY(pe.roles))`,
+      establishment: `t.visibility = ANY(:establishmentOptions::text[]) AND t.establishment_id IN (SELECT pe.establishment_id FROM person_establishment pe
+               WHERE pe.tenant_id = t.tenant_id AND pe.person_id = :me)`,
     };
-    return { where: scopes.map((s) => `(${conditions[s]})`).join(' OR '), params: [me, headOptions, establishmentOptions] };
+    return { where: scopes.map((s) => `(${conditions[s]})`).join(' OR '), params: { me, headOptions, establishmentOptions } };
   }
 
   /** Statuses a view shows, or null for all. */

@@ -219,7 +219,9 @@ export class TicketActionsService {
 
 
 function sanitizeFileName(name: string): string {
-  const base = (name || 'file').replace(/[\\/]/g, '_').replace(/[\u0000-\u001f]/g, '').trim();
+  // Multipart file names arrive decoded as Latin-1; browsers send UTF-8.
+  const utf8 = Buffer.from(name || '', 'latin1').toString('utf8');
+  const base = (utf8.includes('\uFFFD') ? name : utf8 || 'file').replace(/[\\/]/g, '_').replace(/[\u0000-\u001f]/g, '').trim();
   return base.slice(-200) || 'file';
 }
 

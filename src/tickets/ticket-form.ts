@@ -43,7 +43,8 @@ function hasDefault(field: FormField, config: TenantFile): boolean {
   return (
     field.default !== undefined ||
     ((field.key === 'impact' || field.key === 'urgency') && Boolean(config.priority)) ||
-    (field.key === 'visibility' && Boolean(config.visibility))
+    (field.key === 'visibility' && Boolean(config.visibility)) ||
+    field.key === 'establishment'
   );
 }
 

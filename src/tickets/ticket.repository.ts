@@ -52,10 +52,24 @@ export interface AttachmentRow {
   created_at: Date;
 }
 
-/** SQL conditions on `t` (a ticket) built by the access policy, with their parameters from `$4` on. */
+/** SQL conditions on `t` (a ticket) built by the access policy, with `:name` parameters. */
 export interface TicketFilter {
   where: string;
-  params: unknown[];
+  params: Record<string, unknown>;
+}
+
+/** Replaces the filter's `:name` placeholders with positional ones from `$first` on, keeping only those used. */
+function bind(filter: TicketFilter, first: number): { where: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const positions = new Map<string, number>();
+  const where = filter.where.replace(/(?<!:):([a-zA-Z]+)/g, (_, name: string) => {
+    if (!positions.has(name)) {
+      positions.set(name, first + values.length);
+      values.push(filter.params[name]);
+    }
+    return `$${positions.get(name)}`;
+  });
+  return { where, values };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -118,20 +132,22 @@ export class TicketRepository {
     statuses: string[] | null,
     page: { limit: number; after?: { createdAt: Date; id: string } },
   ): Promise<TicketRow[]> {
-    const base = 4 + filter.params.length;
+    const { where, values } = bind(filter, 4);
+    const base = 4 + values.length;
     const keyset = page.after ? `AND (t.created_at, t.id) < ($${base}::timestamptz, $${base + 1}::uuid)` : '';
     return ctx.query<TicketRow>(
       `SELECT ${TICKET} FROM ticket t
-       WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND (${filter.where}) ${keyset}
+       WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND (${where}) ${keyset}
        ORDER BY t.created_at DESC, t.id DESC LIMIT $3`,
-      [ctx.tenantId, statuses, page.limit, ...filter.params, ...(page.after ? [page.after.createdAt, page.after.id] : [])],
+      [ctx.tenantId, statuses, page.limit, ...values, ...(page.after ? [page.after.createdAt, page.after.id] : [])],
     );
   }
 
   async count(ctx: RequestContext, filter: TicketFilter, statuses: string[] | null): Promise<number> {
+    const { where, values } = bind(filter, 3);
     const [row] = await ctx.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ticket t WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND (${filter.where.replace(/\$(\d+)/g, (_, n) => `$${Number(n) - 1}`)})`,
-      [ctx.tenantId, statuses, ...filter.params],
+      `SELECT count(*) AS n FROM ticket t WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND (${where})`,
+      [ctx.tenantId, statuses, ...values],
     );
     return Number(row.n);
   }

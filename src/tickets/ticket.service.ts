@@ -39,7 +39,9 @@ export class TicketService {
       const type = leaf.ticket_type!;
       const fields = this.catalogue.fieldsFor(tx, leaf, type);
       const values = checkValues(fields, input.values ?? {}, tx.tenant.config, errors);
-      const establishment = await this.resolveEstablishment(tx, values.establishment as string | undefined, fields.some((f) => f.key === 'establishment'), errors);
+      const establishmentField = fields.find((f) => f.key === 'establishment');
+      const establishment = await this.resolveEstablishment(tx, values.establishment as string | undefined, Boolean(establishmentField), errors);
+      if (establishmentField?.required && !establishment && !errors.has('establishment')) errors.add('establishment', 'rule.required');
       const beneficiary = values.beneficiary ? await this.directory.personByLoginOrId(tx, values.beneficiary as string) : undefined;
       if (values.beneficiary && !beneficiary) errors.add('beneficiary', 'rule.person');
       const contacts = await this.participants.resolve(tx, (values.contacts as string[] | undefined) ?? [], establishment?.id ?? null, 'contacts', errors);
