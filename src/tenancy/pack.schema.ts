@@ -195,6 +195,8 @@ const viewSchema = z.strictObject({
   scope: z.array(z.enum(VIEW_SCOPES)).min(1),
   categories: z.array(z.enum(STATUS_CATEGORIES)).optional(),
   statuses: z.array(keySchema).optional(),
+  /** Only tickets of these types (e.g. "Suivi des incidents" vs "Suivi des demandes de service"). */
+  types: z.array(keySchema).optional(),
 });
 
 const teamSchema = z.strictObject({

@@ -129,9 +129,10 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
     report('visibility.default', `expected one of the options, got "${tenant.visibility.default}"`);
   }
   if (!teamKeys.has(tenant.fallbackTeam)) report('fallbackTeam', `expected a team key, got "${tenant.fallbackTeam}"`);
-  tenant.views.forEach((v, i) =>
-    v.statuses?.forEach((s) => statusKeys.has(s) || report(`views[${i}].statuses`, `expected a known status, got "${s}"`)),
-  );
+  tenant.views.forEach((v, i) => {
+    v.statuses?.forEach((s) => statusKeys.has(s) || report(`views[${i}].statuses`, `expected a known status, got "${s}"`));
+    v.types?.forEach((t) => typeKeys.has(t) || report(`views[${i}].types`, `expected a ticket type, got "${t}"`));
+  });
   if (tenant.theme.logo && !input.searchDirs.some((d) => existsSync(join(d, tenant.theme.logo!)))) {
     report('theme.logo', `expected an existing file, "${tenant.theme.logo}" was not found`);
   }

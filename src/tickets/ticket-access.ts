@@ -65,6 +65,13 @@ export class TicketAccess {
     return { where: scopes.map((s) => `(${conditions[s]})`).join(' OR '), params: { me, headOptions, establishmentOptions } };
   }
 
+  /** The filter of a dashboard view: its scopes, narrowed to its ticket types if it names some. */
+  filterForView(ctx: RequestContext, view: ViewInput): TicketFilter {
+    const filter = this.filterFor(ctx, view.scope);
+    if (!view.types) return filter;
+    return { where: `(${filter.where}) AND t.type = ANY(:types::text[])`, params: { ...filter.params, types: view.types } };
+  }
+
   /** Statuses a view shows, or null for all. */
   statusesOf(ctx: RequestContext, view: ViewInput): string[] | null {
     const { lifecycle } = ctx.tenant;

@@ -114,7 +114,7 @@ export class TicketService {
         key: view.key,
         label: pick(typeof view.label === 'string' ? { fr: view.label } : view.label, ctx.locale),
         group: view.group ? pick(typeof view.group === 'string' ? { fr: view.group } : view.group, ctx.locale) : undefined,
-        count: await this.tickets.count(ctx, this.access.filterFor(ctx, view.scope), this.access.statusesOf(ctx, view)),
+        count: await this.tickets.count(ctx, this.access.filterForView(ctx, view), this.access.statusesOf(ctx, view)),
       })),
     );
   }
@@ -125,7 +125,7 @@ export class TicketService {
     if (!view) throw new DomainError('VIEW_NOT_FOUND', { view: viewKey });
     const limit = Math.min(Math.max(options.limit ?? ctx.tenant.config.limits.pageSize, 1), 100);
     const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-    const rows = await this.tickets.list(ctx, this.access.filterFor(ctx, view.scope), this.access.statusesOf(ctx, view), { limit: limit + 1, after });
+    const rows = await this.tickets.list(ctx, this.access.filterForView(ctx, view), this.access.statusesOf(ctx, view), { limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
