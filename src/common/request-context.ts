@@ -49,9 +49,14 @@ export class RequestContext {
     return this.em.transaction((em) => fn(this.withManager(em)));
   }
 
-  /** Rows of a parametrised statement (TypeORM answers UPDATE/DELETE with `[rows, count]`; this flattens it). */
+  /** Rows of a parametrised statement, whatever its kind (TypeORM's plain results differ for UPDATE and DELETE). */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const result = await this.em.query(sql, params);
-    return (/^\s*(UPDATE|DELETE)\b/i.test(sql) ? result[0] : result) as T[];
+    const own = this.em.queryRunner;
+    const runner = own ?? this.em.connection.createQueryRunner();
+    try {
+      return ((await runner.query(sql, params, true)).records ?? []) as T[];
+    } finally {
+      if (!own) await runner.release();
+    }
   }
 }

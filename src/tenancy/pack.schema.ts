@@ -231,7 +231,7 @@ const notificationsSchema = z.strictObject({
   acceptReplies: z.boolean().default(false),
   /** Events that send mail, and to whom. */
   events: z
-    .record(
+    .partialRecord(
       z.enum(['created', 'commented', 'information-requested', 'resolved', 'closed', 'reopened', 'participant-added', 'reminder']),
       z.array(z.enum(['requester', 'beneficiary', 'participants', 'head', 'team', 'assignee'])),
     )

@@ -16,6 +16,9 @@ export interface TestApp {
   app: INestApplication;
   core: Core;
   clock: ManualClock;
+  databaseUrl: string;
+  /** Another engine instance on the same database and clock, as a second server would be. */
+  secondCore(): Promise<Core>;
   http: ReturnType<typeof request>;
   /** A bearer token for `login` in `tenant`. */
   token(tenant: string, login: string, scopes?: ('read' | 'write' | 'admin')[]): Promise<string>;
@@ -27,18 +30,17 @@ export async function startTestApp(options: { tenantsDir?: string; seed?: boolea
   const db = await createTestDatabase();
   const storageDir = mkdtempSync(join(tmpdir(), 'guichet-storage-'));
   const clock = new ManualClock(new Date(options.now ?? '2026-03-02T08:30:00Z'));
-  const core = await buildCore(
-    {
-      port: 0,
-      databaseUrl: db.url,
-      dataDir: storageDir,
-      tenantsDir: options.tenantsDir ?? FIXTURE_PACKS,
-      storageDir,
-      demo: true,
-      publicUrl: 'http://localhost',
-    },
-    { clock, seed: options.seed ?? true },
-  );
+  const config = {
+    port: 0,
+    databaseUrl: db.url,
+    dataDir: storageDir,
+    tenantsDir: options.tenantsDir ?? FIXTURE_PACKS,
+    storageDir,
+    demo: true,
+    publicUrl: 'http://localhost',
+  };
+  const core = await buildCore(config, { clock, seed: options.seed ?? true });
+  const others: Core[] = [];
   const app = await createApp(core, { logger: ['error'] });
   await app.init();
   const tokens = new Map<string, string>();
@@ -46,6 +48,12 @@ export async function startTestApp(options: { tenantsDir?: string; seed?: boolea
     app,
     core,
     clock,
+    databaseUrl: db.url,
+    async secondCore() {
+      const other = await buildCore(config, { clock, seed: false });
+      others.push(other);
+      return other;
+    },
     http: request(app.getHttpServer()),
     async token(tenant, login, scopes = ['read', 'write']) {
       const key = `${tenant}/${login}/${scopes.join(',')}`;
@@ -55,6 +63,7 @@ export async function startTestApp(options: { tenantsDir?: string; seed?: boolea
     async close() {
       await app.close();
       await core.close();
+      for (const other of others) await other.close();
       await db.drop();
       rmSync(storageDir, { recursive: true, force: true });
     },
