@@ -17,7 +17,7 @@ import { TenantRegistry } from './tenancy/tenant-registry.js';
  * listed), database opened and migrated, packs synced, demo data seeded in demo mode.
  */
 export async function buildCore(config: AppConfig, options: { clock?: Clock; seed?: boolean } = {}): Promise<Core> {
-  const packs = new PackLoader(config.tenantsDir).loadAll();
+  const packs = new PackLoader(config.tenantsDir).loadAll(config.tenants);
   const dataSource = await createDataSource({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrate(dataSource);

@@ -9,6 +9,8 @@ export interface AppConfig {
   dataDir: string;
   /** Folder of tenant packs. */
   tenantsDir: string;
+  /** Packs this deployment serves (all of the folder when absent), from GUICHET_TENANTS=a,b. */
+  tenants?: string[];
   /** Folder where the local storage driver keeps attachments. */
   storageDir: string;
   /** Demo mode: demo data and the demo sign-in are allowed. */
@@ -28,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
     tenantsDir: resolve(env.GUICHET_TENANTS_DIR ?? resolve(root, 'tenants')),
+    tenants: env.GUICHET_TENANTS ? env.GUICHET_TENANTS.split(',').map((t) => t.trim()).filter(Boolean) : undefined,
     storageDir: resolve(env.GUICHET_STORAGE_DIR ?? resolve(dataDir, 'attachments')),
     demo: env.GUICHET_DEMO ? env.GUICHET_DEMO === 'true' : !env.DATABASE_URL,
     publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,

@@ -39,11 +39,15 @@ export class PackLoader {
       .sort();
   }
 
-  /** Loads every pack; throws one error listing the problems of all of them. */
-  loadAll(): TenantPack[] {
+  /** Loads every pack (or those named); throws one error listing the problems of all of them. */
+  loadAll(only?: string[]): TenantPack[] {
     const problems: PackProblem[] = [];
     const packs: TenantPack[] = [];
-    for (const id of this.listIds()) {
+    const ids = this.listIds();
+    for (const id of only ?? []) {
+      if (!ids.includes(id)) problems.push({ file: this.display(join(this.root, id, TENANT_FILE)), path: '', message: `expected a pack folder for the tenant "${id}"` });
+    }
+    for (const id of only ? ids.filter((i) => only.includes(i)) : ids) {
       const result = this.tryLoad(id);
       if ('pack' in result) packs.push(result.pack);
       else problems.push(...result.problems);

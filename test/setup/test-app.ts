@@ -26,7 +26,7 @@ export interface TestApp {
 }
 
 /** The real application on a fresh database cloned from the template, with a manual clock. */
-export async function startTestApp(options: { tenantsDir?: string; seed?: boolean; now?: string } = {}): Promise<TestApp> {
+export async function startTestApp(options: { tenantsDir?: string; tenants?: string[]; seed?: boolean; now?: string } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const storageDir = mkdtempSync(join(tmpdir(), 'guichet-storage-'));
   const clock = new ManualClock(new Date(options.now ?? '2026-03-02T08:30:00Z'));
@@ -35,6 +35,7 @@ export async function startTestApp(options: { tenantsDir?: string; seed?: boolea
     databaseUrl: db.url,
     dataDir: storageDir,
     tenantsDir: options.tenantsDir ?? FIXTURE_PACKS,
+    tenants: options.tenants,
     storageDir,
     demo: true,
     publicUrl: 'http://localhost',
