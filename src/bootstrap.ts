@@ -7,7 +7,7 @@ import { AppModule } from './app.module.js';
 import { type Clock, SystemClock } from './common/clock.js';
 import type { AppConfig } from './config/app-config.js';
 import { Core } from './core.js';
-import { createDataSource, migrate } from './database/data-source.js';
+import { closeDataSource, createDataSource, migrate } from './database/data-source.js';
 import { LocalStorageDriver } from './storage/storage.js';
 import { PackLoader } from './tenancy/pack-loader.js';
 import { TenantRegistry } from './tenancy/tenant-registry.js';
@@ -30,7 +30,7 @@ export async function buildCore(config: AppConfig, options: { clock?: Clock; see
     await core.syncAll({ seed: options.seed ?? config.demo });
     return core;
   } catch (error) {
-    await dataSource.destroy();
+    await closeDataSource(dataSource);
     throw error;
   }
 }
@@ -38,7 +38,6 @@ export async function buildCore(config: AppConfig, options: { clock?: Clock; see
 export async function createApp(core: Core, options: { logger?: LoggerService | LogLevel[] | false } = {}): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forCore(core), { logger: options.logger ?? ['error', 'warn', 'log'] });
   app.useGlobalPipes(validationPipe());
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

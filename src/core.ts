@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { closeDataSource } from './database/data-source.js';
 import { ApiTokenService } from './auth/api-token.service.js';
 import { CatalogueRepository } from './catalogue/catalogue.repository.js';
 import { CatalogueService } from './catalogue/catalogue.service.js';
@@ -82,7 +83,7 @@ export class Core {
   }
 
   async close(): Promise<void> {
-    if (this.deps.dataSource.isInitialized) await this.deps.dataSource.destroy();
+    await closeDataSource(this.deps.dataSource);
   }
 
   async runTimers() {

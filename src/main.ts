@@ -14,6 +14,15 @@ async function main(): Promise<void> {
     const timer = setInterval(() => core.runTimers().catch((error) => logger.error(`Timers failed: ${error}`)), interval);
     timer.unref();
   }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal}: closing`);
+      void app
+        .close()
+        .then(() => core.close())
+        .finally(() => process.exit(0));
+    });
+  }
   await app.listen(config.port);
   logger.log(`Guichet listening on http://localhost:${config.port} (tenants: ${core.registry.all().map((p) => p.id).join(', ')})`);
 }

@@ -87,7 +87,8 @@ const MESSAGES: Record<Locale, Messages> = {
 };
 
 export function translate(locale: Locale, key: string, params: Record<string, string | number> = {}): string {
-  const template = MESSAGES[locale][key] ?? MESSAGES.fr[key] ?? key;
+  const own = (messages: Messages) => (Object.hasOwn(messages, key) ? messages[key] : undefined);
+  const template = own(MESSAGES[locale]) ?? own(MESSAGES.fr) ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 
@@ -99,8 +100,10 @@ export function negotiateLocale(header: string | undefined, supported: readonly 
     .map((part) => {
       const [tag, ...rest] = part.trim().split(';');
       const q = rest.find((r) => r.trim().startsWith('q='));
-      return { lang: tag.trim().slice(0, 2).toLowerCase(), q: q ? Number(q.trim().slice(2)) : 1 };
+      const weight = q ? Number(q.trim().slice(2)) : 1;
+      return { lang: tag.trim().split('-')[0].toLowerCase(), q: Number.isFinite(weight) ? weight : 0 };
     })
+    .filter((r) => r.q > 0)
     .sort((a, b) => b.q - a.q);
   return (ranked.find((r) => supported.includes(r.lang as Locale))?.lang as Locale) ?? supported[0] ?? 'fr';
 }

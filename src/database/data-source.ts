@@ -5,6 +5,9 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 
 export const MIGRATIONS = [InitialSchema1764000000000];
 
+/** Embedded databases behind data sources: node-postgres does not close them. */
+const embedded = new WeakMap<DataSource, { close(): Promise<void> }>();
+
 export interface DatabaseTarget {
   url?: string;
   /** Embedded database folder, used when there is no URL. */
@@ -18,6 +21,7 @@ export interface DatabaseTarget {
 export async function createDataSource(target: DatabaseTarget): Promise<DataSource> {
   const common = { type: 'postgres' as const, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: ['error' as const] };
   let options: DataSourceOptions;
+  let pglite: { close(): Promise<void> } | undefined;
   if (target.url) {
     options = { ...common, url: target.url, poolSize: 10, extra: { max: 10 } };
   } else {
@@ -29,13 +33,22 @@ export async function createDataSource(target: DatabaseTarget): Promise<DataSour
       import('@electric-sql/pglite/contrib/unaccent'),
       import('@electric-sql/pglite/contrib/pg_trgm'),
     ]);
-    const pglite = await PGlite.create(join(dir, 'pg'), { extensions: { unaccent, pg_trgm } });
+    const db = await PGlite.create(join(dir, 'pg'), { extensions: { unaccent, pg_trgm } });
+    pglite = db;
     // PGlite has a single session: one connection, and queries inside a transaction must use its manager.
-    options = { ...common, extra: { ...createPgConfig(pglite), max: 1 }, poolSize: 1 };
+    options = { ...common, extra: { ...createPgConfig(db), max: 1 }, poolSize: 1 };
   }
   const dataSource = new DataSource(options);
   await dataSource.initialize();
+  if (pglite) embedded.set(dataSource, pglite);
   return dataSource;
+}
+
+/** Closes the data source and, in embedded mode, the database itself. */
+export async function closeDataSource(dataSource: DataSource): Promise<void> {
+  if (dataSource.isInitialized) await dataSource.destroy();
+  await embedded.get(dataSource)?.close();
+  embedded.delete(dataSource);
 }
 
 export async function migrate(dataSource: DataSource): Promise<string[]> {

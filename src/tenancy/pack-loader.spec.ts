@@ -112,6 +112,12 @@ describe('PackLoader problems', () => {
     expect(problemsOf()).toEqual([{ file: BASE, path: 'statuses.taken.colour', message: expect.stringContaining('unknown key') }]);
   });
 
+  it('names the base for an unknown key it holds, even when the pack overrides a sibling', () => {
+    replace(BASE, 'taken: { label: { fr: Assignée, en: In progress }, category: open }', 'taken: { label: { fr: Assignée, en: In progress }, category: open, colour: red }');
+    append(SAMPLE, 'statuses:\n  closed: { label: Clôturée }');
+    expect(problemsOf()).toEqual([{ file: BASE, path: 'statuses.taken.colour', message: expect.stringContaining('unknown key') }]);
+  });
+
   it('reports a transition to an unknown status', () => {
     replace(BASE, 'from: taken, to: pending', 'from: taken, to: on-hold');
     expect(problemsOf()).toEqual([{ file: BASE, path: 'transitions[1].to', message: 'expected a known status, got "on-hold"' }]);
@@ -255,6 +261,20 @@ describe('PackLoader.loadAll', () => {
     ]);
   });
 
+  it('loads only the packs named, leaving a broken other one aside', () => {
+    cpSync(join(root, 'sample'), join(root, 'second'), { recursive: true });
+    replace('packs/second/tenant.yaml', 'id: sample', 'id: second');
+    append('packs/second/tenant.yaml', 'colour: blue');
+    expect(new PackLoader(root).loadAll(['sample']).map((p) => p.id)).toEqual(['sample']);
+    expect(() => new PackLoader(root).loadAll(['sample', 'second'])).toThrow('packs/second/tenant.yaml: colour:');
+  });
+
+  it('reports a named pack that has no folder', () => {
+    expect(() => new PackLoader(root).loadAll(['sample', 'nowhere'])).toThrow(
+      'packs/nowhere/tenant.yaml: (root): expected a pack folder for the tenant "nowhere"',
+    );
+  });
+
   it('load() throws the same error for one pack', () => {
     append(SAMPLE, 'colour: blue');
     expect(() => load()).toThrow(PackValidationError);
@@ -287,7 +307,8 @@ describe('PackLoader `extends`', () => {
   it('removes a nested key set to null', () => {
     append(SAMPLE, 'statuses:\n  pending: null');
     const problems = problemsOf();
-    expect(problems.length).toBeGreaterThan(0);
+    // The base's transitions still name the removed status.
+    expect(problems).toContainEqual({ file: BASE, path: 'transitions[1].to', message: 'expected a known status, got "pending"' });
     expect(problems.every((p) => p.message.includes('"pending"'))).toBe(true);
   });
 

@@ -69,7 +69,16 @@ export class PackLoader {
     if (problems.length) return { problems };
     const { merged, origin } = mergeLayers(layers);
     const mainFile = this.display(join(dir, TENANT_FILE));
-    const fileOf = (path: string) => origin.get(path.split(/[.[]/)[0]) ?? mainFile;
+    // The file that last set the deepest known part of the path.
+    const fileOf = (path: string) => {
+      for (let p = path; p; ) {
+        const file = origin.get(p);
+        if (file) return file;
+        const parent = p.replace(/(\.[^.[]+|\[\d+\])$/, '');
+        p = parent === p ? '' : parent;
+      }
+      return mainFile;
+    };
 
     const tenant = validate(tenantFileSchema, merged, fileOf, problems);
     if (!tenant) return { problems };
@@ -81,13 +90,17 @@ export class PackLoader {
       problems.push({ file: fileOf('catalogue'), path: 'catalogue.file', message: `expected an existing file, "${tenant.catalogue.file}" was not found` });
       return { problems };
     }
-    const catalogue = validate(catalogueFileSchema, this.readYaml(catalogueFile, problems), () => this.display(catalogueFile), problems);
+    const catalogueData = this.readYaml(catalogueFile, problems);
+    const catalogue = catalogueData === undefined ? undefined : validate(catalogueFileSchema, catalogueData, () => this.display(catalogueFile), problems);
     let demo: z.infer<typeof demoFileSchema> | undefined;
     let demoFile: string | undefined;
     if (tenant.demo) {
       demoFile = this.findFile(searchDirs, tenant.demo);
       if (!demoFile) problems.push({ file: fileOf('demo'), path: 'demo', message: `expected an existing file, "${tenant.demo}" was not found` });
-      else demo = validate(demoFileSchema, this.readYaml(demoFile, problems), () => this.display(demoFile!), problems);
+      else {
+        const demoData = this.readYaml(demoFile, problems);
+        if (demoData !== undefined) demo = validate(demoFileSchema, demoData, () => this.display(demoFile!), problems);
+      }
     }
     if (!catalogue || problems.length) return { problems };
 
@@ -120,7 +133,8 @@ export class PackLoader {
       }
       seen.add(file);
       if (!existsSync(file)) {
-        const from = layers.at(-1);
+        // Blame the file whose `extends` pointed here (the last one read).
+        const from = layers[0];
         problems.push({ file: from ? from.file : this.display(file), path: 'extends', message: `expected a pack folder with ${TENANT_FILE}, "${current}" has none` });
         break;
       }
@@ -174,12 +188,17 @@ function validate<S extends z.ZodType>(schema: S, data: unknown, fileOf: (path: 
   return undefined;
 }
 
-/** Deep merge of the chain, base first; records which file last set each top-level key. */
+/** Deep merge of the chain, base first; records which file last set each path. */
 function mergeLayers(layers: RawLayer[]): { merged: Record<string, unknown>; origin: Map<string, string> } {
   const origin = new Map<string, string>();
   let merged: Record<string, unknown> = {};
+  const record = (value: unknown, path: string, file: string) => {
+    if (path) origin.set(path, file);
+    if (Array.isArray(value)) value.forEach((v, i) => record(v, `${path}[${i}]`, file));
+    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, path ? `${path}.${k}` : k, file);
+  };
   for (const layer of layers) {
-    for (const key of Object.keys(layer.data)) origin.set(key, layer.file);
+    record(layer.data, '', layer.file);
     merged = deepMerge(merged, layer.data) as Record<string, unknown>;
   }
   delete merged.extends;

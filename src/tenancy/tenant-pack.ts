@@ -101,7 +101,12 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
     types: t.types,
     on: t.on,
   }));
-  const initialStatuses = [tenant.initialStatus, ...Object.values(tenant.ticketTypes).flatMap((t) => (t.initialStatus ? [t.initialStatus] : []))];
+  const initialStatuses = [tenant.initialStatus];
+  for (const [key, type] of Object.entries(tenant.ticketTypes)) {
+    if (!type.initialStatus) continue;
+    if (statusKeys.has(type.initialStatus)) initialStatuses.push(type.initialStatus);
+    else report(`ticketTypes.${key}.initialStatus`, `expected a known status, got "${type.initialStatus}"`);
+  }
   const lifecycle = new Lifecycle(
     Object.entries(tenant.statuses).map(([key, s]) => ({ key, label: localized(s.label), category: s.category })),
     transitions,

@@ -221,7 +221,7 @@ export class TicketActionsService {
 function sanitizeFileName(name: string): string {
   // Multipart file names arrive decoded as Latin-1; browsers send UTF-8.
   const utf8 = Buffer.from(name || '', 'latin1').toString('utf8');
-  const base = (utf8.includes('\uFFFD') ? name : utf8 || 'file').replace(/[\\/]/g, '_').replace(/[\u0000-\u001f]/g, '').trim();
+  const base = (utf8.includes('\uFFFD') ? name : utf8 || 'file').replace(/[\\/]/g, '_').replace(/\p{Cc}/gu, '').trim();
   return base.slice(-200) || 'file';
 }
 

@@ -1,10 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { createDataSource, migrate } from '../../src/database/data-source.js';
 
 /** Server the tests use: the machine's PostgreSQL unless TEST_DATABASE_URL says otherwise. */
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = process.env.TEST_TEMPLATE_DB ?? 'guichet_template';
+
+const MIGRATIONS_DIR = resolve(import.meta.dirname, '..', '..', 'src', 'database', 'migrations');
+
+/** The template is named after the migrations' content: unchanged migrations reuse it across runs. */
+export const TEMPLATE_DB = `guichet_template_${createHash('sha256')
+  .update(readdirSync(MIGRATIONS_DIR).sort().map((f) => readFileSync(join(MIGRATIONS_DIR, f), 'utf8')).join('\n'))
+  .digest('hex')
+  .slice(0, 12)}`;
+
+/** Databases of this run share a prefix, so a teardown never drops another run's. */
+const RUN = process.env.GUICHET_TEST_RUN ?? 'adhoc';
 
 export function urlFor(database: string): string {
   const url = new URL(SERVER_URL);
@@ -22,18 +34,20 @@ export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T
   }
 }
 
-/** Creates and migrates the template once per run; an advisory lock keeps parallel workers from racing. */
+/** Creates and migrates the template once; an advisory lock keeps concurrent runs from racing. */
 async function ensureTemplate(): Promise<void> {
   await admin(async (c) => {
     await c.query(`SELECT pg_advisory_lock(hashtext('guichet.test-template'))`);
     try {
       const exists = await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [TEMPLATE_DB]);
       if (exists.rowCount) return;
-      await c.query(`CREATE DATABASE ${TEMPLATE_DB}_building`);
-      const ds = await createDataSource({ url: urlFor(`${TEMPLATE_DB}_building`) });
+      const building = `${TEMPLATE_DB}_building`;
+      await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+      await c.query(`CREATE DATABASE ${building}`);
+      const ds = await createDataSource({ url: urlFor(building) });
       await migrate(ds);
       await ds.destroy();
-      await c.query(`ALTER DATABASE ${TEMPLATE_DB}_building RENAME TO ${TEMPLATE_DB}`);
+      await c.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE_DB}`);
     } finally {
       await c.query(`SELECT pg_advisory_unlock(hashtext('guichet.test-template'))`);
     }
@@ -43,7 +57,7 @@ async function ensureTemplate(): Promise<void> {
 /** A fresh database cloned from the migrated template (Immich's way: migrate once, clone per file). */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   await ensureTemplate();
-  const name = `guichet_test_${randomBytes(6).toString('hex')}`;
+  const name = `guichet_test_${RUN}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`));
   return {
     url: urlFor(name),
