@@ -10,14 +10,22 @@ import { Core } from './core.js';
 import { closeDataSource, createDataSource, migrate } from './database/data-source.js';
 import { LocalStorageDriver } from './storage/storage.js';
 import { PackLoader } from './tenancy/pack-loader.js';
+import { PluginRegistry } from './plugin-host/plugin-registry.js';
+import { FIRST_PARTY_PLUGINS } from '../plugins/index.js';
 import { TenantRegistry } from './tenancy/tenant-registry.js';
+
+/** The pack loader with the first-party plugins' checks (auth plugin names and options). */
+export function packLoader(dir: string): PackLoader {
+  const plugins = new PluginRegistry(FIRST_PARTY_PLUGINS);
+  return new PackLoader(dir, (pack, fileOf) => plugins.check(pack, fileOf));
+}
 
 /**
  * Boot order: packs loaded and validated (a broken pack stops the boot with every problem
  * listed), database opened and migrated, packs synced, demo data seeded in demo mode.
  */
 export async function buildCore(config: AppConfig, options: { clock?: Clock; seed?: boolean } = {}): Promise<Core> {
-  const packs = new PackLoader(config.tenantsDir).loadAll(config.tenants);
+  const packs = packLoader(config.tenantsDir).loadAll(config.tenants);
   const dataSource = await createDataSource({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrate(dataSource);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { buildCore } from '../bootstrap.js';
+import { buildCore, packLoader } from '../bootstrap.js';
 import { loadConfig } from '../config/app-config.js';
 import { createDataSource, migrate } from '../database/data-source.js';
 import { validateUai } from '../directory/uai.js';
@@ -28,7 +28,7 @@ tenants
   .description('load and check every pack (the same loader as at boot)')
   .option('-d, --dir <folder>', 'folder of packs (default: tenants/ or GUICHET_TENANTS_DIR)')
   .action((options: { dir?: string }) => {
-    const loader = new PackLoader(options.dir ?? loadConfig().tenantsDir);
+    const loader = packLoader(options.dir ?? loadConfig().tenantsDir);
     let failed = false;
     for (const id of loader.listIds()) {
       const result = loader.tryLoad(id);

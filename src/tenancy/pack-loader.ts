@@ -26,7 +26,11 @@ interface RawLayer {
 export class PackLoader {
   private readonly root: string;
 
-  constructor(root: string) {
+  /** `checkPack` adds checks of other layers (e.g. the plugin registry's) with the same file attribution. */
+  constructor(
+    root: string,
+    private readonly checkPack?: (pack: TenantPack, fileOf: (path: string) => string) => PackProblem[],
+  ) {
     this.root = resolve(root);
   }
 
@@ -118,6 +122,8 @@ export class PackLoader {
       demoFile: demoFile && this.display(demoFile),
     });
     if (semantic.length) return { problems: semantic };
+    const external = this.checkPack?.(pack, fileOf) ?? [];
+    if (external.length) return { problems: external };
     return { pack };
   }
 

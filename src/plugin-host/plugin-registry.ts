@@ -1,0 +1,48 @@
+import { formatPath, type PackProblem } from '../tenancy/pack-errors.js';
+import type { TenantPack } from '../tenancy/tenant-pack.js';
+import type { GuichetPlugin } from './plugin.js';
+
+/** The plugins this deployment knows, and the checks of what packs ask of them. */
+export class PluginRegistry {
+  private readonly plugins: Map<string, GuichetPlugin>;
+
+  constructor(plugins: GuichetPlugin[]) {
+    this.plugins = new Map();
+    for (const plugin of plugins) {
+      if (this.plugins.has(plugin.name)) throw new Error(`Two plugins are named "${plugin.name}"`);
+      this.plugins.set(plugin.name, plugin);
+    }
+  }
+
+  get(name: string): GuichetPlugin | undefined {
+    return this.plugins.get(name);
+  }
+
+  names(): string[] {
+    return [...this.plugins.keys()].sort();
+  }
+
+  /** Every auth method of the pack names a known auth plugin and gives it valid options. */
+  check(pack: TenantPack, fileOf: (path: string) => string = () => `tenants/${pack.id}/tenant.yaml`): PackProblem[] {
+    const problems: PackProblem[] = [];
+    pack.config.auth.forEach((method, i) => {
+      const path = `auth[${i}]`;
+      const plugin = this.plugins.get(method.plugin);
+      if (!plugin?.provides.authMethod) {
+        problems.push({ file: fileOf(path), path: `${path}.plugin`, message: `expected an auth plugin (${this.namesProviding('authMethod').join(', ')}), got "${method.plugin}"` });
+        return;
+      }
+      const result = plugin.options.safeParse(method.options);
+      if (!result.success) {
+        for (const issue of result.error.issues) {
+          problems.push({ file: fileOf(path), path: [`${path}.options`, formatPath(issue.path as (string | number)[])].filter(Boolean).join('.'), message: issue.message.replace(/^Invalid input: /, '') });
+        }
+      }
+    });
+    return problems;
+  }
+
+  private namesProviding(capability: keyof GuichetPlugin['provides']): string[] {
+    return [...this.plugins.values()].filter((p) => p.provides[capability]).map((p) => p.name).sort();
+  }
+}

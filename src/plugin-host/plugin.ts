@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+
+/** How a sign-in method meets the person: a picker, a form, a redirect to an identity provider, or headers set by a proxy. */
+export type AuthMethodKind = 'picker' | 'form' | 'redirect' | 'header';
+
+/** What an auth plugin declares; the portal and the session layer build on it. */
+export interface AuthMethodCapability {
+  kind: AuthMethodKind;
+  /** Only usable when the deployment runs in demo mode (GUICHET_DEMO). */
+  demoOnly?: boolean;
+}
+
+/**
+ * The typed definition a plugin folder exports (Vendure's plugin + strategy idea): a name,
+ * the core versions it supports, the schema of the options a pack gives it, and what it provides.
+ * Options are validated when packs load, with errors reported like any other pack error.
+ */
+export interface GuichetPlugin<Options = unknown> {
+  /** The name packs use, e.g. `{ plugin: demo }`. */
+  name: string;
+  /** Core major versions supported, e.g. `^0.1`. */
+  core: string;
+  description: string;
+  options: z.ZodType<Options>;
+  provides: {
+    authMethod?: AuthMethodCapability;
+  };
+}
+
+export function definePlugin<Options>(plugin: GuichetPlugin<Options>): GuichetPlugin<Options> {
+  return plugin;
+}
