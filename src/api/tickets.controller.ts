@@ -71,6 +71,14 @@ export class TicketsController {
     return this.core.tickets.read(ctx, ticket.id);
   }
 
+  @Post('tickets/:ref/assignee')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Agents: give the ticket to an agent' })
+  async assign(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: ParticipantDto) {
+    const ticket = await this.core.actions.assign(ctx, ref, body.person);
+    return this.core.tickets.read(ctx, ticket.id);
+  }
+
   @Post('tickets/:ref/attachments')
   @ApiOperation({ summary: "Attach a file (multipart field 'file'), within the pack's size limit" })
   @ApiConsumes('multipart/form-data')

@@ -59,6 +59,7 @@ export class DemoSeeder {
       for (const step of t.path) {
         await this.actions.transition(as(step.by), created.id, { transition: step.apply, comment: step.comment, solution: step.solution, ratings: step.ratings });
       }
+      if (t.assignee) await this.actions.assign(as(t.assignee), created.id, t.assignee);
     }
     return { people: demo.people.length, tickets: demo.tickets.length };
   }

@@ -144,6 +144,24 @@ export class TicketActionsService {
     });
   }
 
+  /** An agent gives the ticket to a person who holds the agent role (the ticket stays with its team). */
+  async assign(ctx: RequestContext, ref: string, personRef: string): Promise<TicketRow> {
+    return ctx.transaction(async (tx) => {
+      const { ticket, actors } = await this.access.visibleTicket(tx, ref, true);
+      if (!actors.has('agent')) throw new DomainError('FORBIDDEN');
+      const person = await this.directory.personByLoginOrId(tx, personRef);
+      if (!person || !person.roles.some((r) => r === 'agent' || r === 'admin')) {
+        const errors = new FieldErrors();
+        errors.add('person', 'rule.person', { person: personRef });
+        errors.throwIfAny();
+      }
+      const now = this.clock.now();
+      if (ticket.assignee_id === person!.id) return ticket;
+      await this.tickets.insertEvent(tx, ticket.id, 'assigned', tx.actor.id, true, { person: person!.login, name: person!.display_name }, now);
+      return this.tickets.update(tx, ticket.id, { assignee_id: person!.id }, now);
+    });
+  }
+
   /** Stores the file, then records it; if the transaction fails the stored file is removed. */
   async attach(ctx: RequestContext, ref: string, file: UploadedFile | undefined) {
     const errors = new FieldErrors();

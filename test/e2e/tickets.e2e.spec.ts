@@ -105,6 +105,16 @@ describe('tickets over HTTP (sample pack)', () => {
     expect(outbox.map((r: { topic: string }) => r.topic)).toEqual(expect.arrayContaining(['ticket.created', 'ticket.waiting', 'ticket.commented', 'ticket.resolved']));
   });
 
+  it('lets an agent give the ticket to an agent, and nobody else', async () => {
+    const { body } = await create().expect(201);
+    await t.http.post(`/api/sample/tickets/${body.reference}/assignee`).set(auth(alice)).send({ person: 'agent' }).expect(403);
+    const bad = await t.http.post(`/api/sample/tickets/${body.reference}/assignee`).set(auth(agent)).send({ person: 'alice' }).expect(400);
+    expect(bad.body.details[0].field).toBe('person');
+    const res = await t.http.post(`/api/sample/tickets/${body.reference}/assignee`).set(auth(agent)).send({ person: 'admin' }).expect(200);
+    expect(res.body.assignee).toMatchObject({ login: 'admin', name: 'Adrien Moreau' });
+    expect(res.body.history.at(-1)).toMatchObject({ type: 'assigned', data: { person: 'admin' } });
+  });
+
   it('lets the requester edit the description only while the pack allows it', async () => {
     const { body } = await create().expect(201);
     const edited = await t.http.patch(`/api/sample/tickets/${body.reference}`).set(auth(alice)).send({ values: { description: 'Trois clés finalement' } }).expect(200);

@@ -42,6 +42,13 @@ interface Field {
   options?: { value: string; label: string }[];
 }
 
+/** Every string value in a JSON object, at any depth. */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
+  return [];
+}
+
 describe('Caen AMIGO — "Guide utilisateur d\'iTOP", replayed through the API', () => {
   let t: TestApp;
   let claire: string; // clemonnier, requester
@@ -273,6 +280,13 @@ describe('Caen AMIGO — "Guide utilisateur d\'iTOP", replayed through the API',
     expect(tabs.closed.label).toBe('Demandes fermées');
   });
 
+  it('§3 the "Mes demandes en cours" row shows the guide\'s columns: Référence, Titre, Date de début, Statut, Produit', async () => {
+    const row = (await list(claire, 'mine-ongoing')).find((i) => i.reference === ref);
+    expect(row).toMatchObject({ reference: ref, title: 'Titre de la demande', createdAt: '2015-06-17T06:37:25.000Z', status: { label: 'Affectée' } });
+    // "Produit: Mozilla Thunderbird" — the list must carry the product, whatever the key it uses.
+    expect(stringsOf(row)).toContain('Mozilla Thunderbird');
+  });
+
   // ---------------------------------------------------------------------------------------------
   // 3 — Suivre sa demande
   // ---------------------------------------------------------------------------------------------
@@ -437,6 +451,23 @@ describe('Caen AMIGO — "Guide utilisateur d\'iTOP", replayed through the API',
     expect(await refsIn(patrick, 'establishment')).not.toContain(refEtab);
   });
 
+  it('§3 "peut être « réaffectée » à une seconde équipe en niveau 2 ou 3": Réaffectée, still in "Mes demandes en cours", with another team', async () => {
+    t.clock.advance(HOUR);
+    const created = await t.http
+      .post(`${API}/tickets`)
+      .set(auth(claire))
+      .send({ leaf: 'webmail', values: { establishment: '0140013N', title: 'Webmail inaccessible depuis le lycée', description: 'Erreur 502 depuis le réseau pédagogique.', visibility: 'personal' } })
+      .expect(201);
+    const firstTeam = created.body.team.key;
+    await move(karine, created.body.reference, 'take').expect(200);
+    const escalated = await move(karine, created.body.reference, 'escalate').expect(200);
+    expect(escalated.body.status.label).toBe('Réaffectée');
+    expect(escalated.body.assignee).toBeNull();
+    expect((await list(claire, 'mine-ongoing')).find((i) => i.reference === created.body.reference)?.status.label).toBe('Réaffectée');
+    // "à une seconde équipe": the ticket should now belong to another team than the first one.
+    expect(escalated.body.team?.key).not.toBe(firstTeam);
+  });
+
   it('the counts of GET views are the lengths of the lists, for the requester and for the head', async () => {
     for (const token of [claire, patrick, isabelle]) {
       const tabs = await views(token);
@@ -444,7 +475,7 @@ describe('Caen AMIGO — "Guide utilisateur d\'iTOP", replayed through the API',
     }
     const claireTabs = await views(claire);
     // Demo: the Affectée Thunderbird ticket and the Assignée ENT ticket are still hers and ongoing.
-    expect(claireTabs['mine-ongoing'].count).toBe(2);
+    expect(claireTabs['mine-ongoing'].count).toBe(3); // + the Réaffectée webmail request
     expect(claireTabs.closed.count).toBe(2);
   });
 
