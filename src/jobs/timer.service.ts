@@ -3,6 +3,7 @@ import type { RequestContext } from '../common/request-context.js';
 import { durationToSqlInterval } from '../common/units.js';
 import type { TimerDefinition } from '../lifecycle/lifecycle.js';
 import type { StorageDriver } from '../storage/storage.js';
+import { recipientRoles, recipientsSql } from '../notifications/recipients.js';
 
 export interface TimerRunReport {
   tenant: string;
@@ -11,6 +12,8 @@ export interface TimerRunReport {
 }
 
 const BATCH = 500;
+/** Ticket columns the recipients' SQL needs. */
+const RETURNED = 't.tenant_id, t.id, t.reference, t.requester_id, t.beneficiary_id, t.assignee_id, t.team_id, t.establishment_id, t.visibility';
 
 /**
  * Runs a pack's timers. Each is one set-based statement per batch: due tickets are claimed with
@@ -53,15 +56,15 @@ export class TimerService {
                resolved_at = CASE WHEN $8 = 'resolved' THEN $3 ELSE t.resolved_at END,
                assignee_id = CASE WHEN $13 THEN NULL ELSE t.assignee_id END
              FROM due WHERE t.tenant_id = $1 AND t.id = due.id AND t.status = $2
-             RETURNING t.id, t.reference, t.requester_id, t.beneficiary_id
+             RETURNING ${RETURNED}
            ), events AS (
              INSERT INTO ticket_event (tenant_id, ticket_id, type, actor_id, public, data, created_at)
              SELECT $1, id, 'transitioned', NULL, true,
                jsonb_build_object('transition', $9::text, 'from', $2::text, 'to', $7::text, 'timer', $10::text), $3 FROM moved
            ), mails AS (
              INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
-             SELECT $1, $11, m.id, r, jsonb_build_object('reference', m.reference, 'transition', $9::text, 'to', $7::text), $3, $3
-             FROM moved m CROSS JOIN LATERAL unnest(ARRAY[m.requester_id, m.beneficiary_id]) AS r WHERE r IS NOT NULL
+             SELECT DISTINCT $1, $11, m.id, r.id, jsonb_build_object('reference', m.reference, 'transition', $9::text, 'to', $7::text), $3::timestamptz, $3::timestamptz
+             FROM moved m CROSS JOIN LATERAL (${recipientsSql(tx.tenant.config, recipientRoles(tx.tenant.config, topic), 'm')}) AS r(id) WHERE r.id IS NOT NULL
            )
            SELECT count(*)::int AS n FROM moved`,
           [
@@ -82,7 +85,7 @@ export class TimerService {
     return ctx.transaction(async (tx) => {
       const [row] = await tx.query<{ n: number }>(
         `WITH due AS (
-           SELECT t.id, t.reference, t.requester_id, t.beneficiary_id FROM ticket t
+           SELECT ${RETURNED} FROM ticket t
            WHERE t.tenant_id = $1 AND t.status = $2
              AND t.status_changed_at <= (($3::timestamptz AT TIME ZONE $4) - $5::interval) AT TIME ZONE $4
              AND NOT EXISTS (SELECT 1 FROM ticket_event e WHERE e.tenant_id = t.tenant_id AND e.ticket_id = t.id
@@ -93,8 +96,8 @@ export class TimerService {
            SELECT $1, id, 'reminded', NULL, false, jsonb_build_object('timer', $6::text, 'notification', $7::text), $3 FROM due
          ), mails AS (
            INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
-           SELECT $1, 'ticket.reminder', d.id, r, jsonb_build_object('reference', d.reference, 'notification', $7::text), $3, $3
-           FROM due d CROSS JOIN LATERAL unnest(ARRAY[d.requester_id, d.beneficiary_id]) AS r WHERE r IS NOT NULL
+           SELECT DISTINCT $1, 'ticket.reminder', d.id, r.id, jsonb_build_object('reference', d.reference, 'notification', $7::text), $3::timestamptz, $3::timestamptz
+           FROM due d CROSS JOIN LATERAL (${recipientsSql(tx.tenant.config, recipientRoles(tx.tenant.config, 'ticket.reminder'), 'd')}) AS r(id) WHERE r.id IS NOT NULL
          )
          SELECT count(*)::int AS n FROM due`,
         [tx.tenantId, timer.when, now, tx.tenant.config.timezone, durationToSqlInterval(timer.after), timer.name, timer.notify],

@@ -72,8 +72,7 @@ export class TicketActionsService {
       now,
     );
     const topic = transition.name === 'reopen' || (ticket.status_category === 'resolved' && to.category !== 'closed') ? 'ticket.reopened' : (TOPIC_BY_CATEGORY[to.category] ?? 'ticket.transitioned');
-    const audience = ctx.actor.kind === 'system' || !ctx.actor.roles.includes('agent') ? [ticket.requester_id, ticket.beneficiary_id, ticket.assignee_id] : [ticket.requester_id, ticket.beneficiary_id];
-    await this.tickets.enqueue(ctx, topic, ticket.id, audience.filter((id) => id !== ctx.actor.id), { reference: ticket.reference, transition: transition.name, to: to.key }, now);
+    await this.tickets.enqueue(ctx, topic, ticket.id, { reference: ticket.reference, transition: transition.name, to: to.key }, now);
     return updated;
   }
 
@@ -93,7 +92,7 @@ export class TicketActionsService {
       await this.tickets.insertEvent(tx, ticket.id, isPrivate ? 'noted' : 'commented', tx.actor.id, !isPrivate, { body: text }, now);
       let updated = await this.tickets.update(tx, ticket.id, {}, now);
       if (!isPrivate) {
-        await this.tickets.enqueue(tx, 'ticket.commented', ticket.id, [ticket.requester_id, ticket.beneficiary_id, ticket.assignee_id, ...(await this.tickets.participantIds(tx, ticket.id))].filter((id) => id !== tx.actor.id), { reference: ticket.reference }, now);
+        await this.tickets.enqueue(tx, 'ticket.commented', ticket.id, { reference: ticket.reference }, now);
         const triggered = tx.tenant.lifecycle.onComment(ticket.status, actors, ticket.type);
         if (triggered) updated = await this.apply(tx, updated, triggered, {});
       }

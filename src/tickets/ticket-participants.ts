@@ -35,7 +35,7 @@ export class TicketParticipants {
     const added = await this.tickets.addParticipant(ctx, ticket.id, person.id, ctx.actor.id, at);
     if (!added) return false;
     await this.tickets.insertEvent(ctx, ticket.id, 'participant-added', ctx.actor.id, true, { person: person.login, name: person.display_name }, at);
-    await this.tickets.enqueue(ctx, 'ticket.shared', ticket.id, [person.id], { reference: ticket.reference }, at);
+    await this.tickets.enqueue(ctx, 'ticket.shared', ticket.id, { reference: ticket.reference }, at, [person.id]);
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../common/request-context.js';
 import type { StatusCategory } from '../tenancy/pack.schema.js';
+import { recipientRoles, recipientsSql } from '../notifications/recipients.js';
 
 export interface TicketRow {
   id: string;
@@ -205,13 +206,21 @@ export class TicketRepository {
     return row;
   }
 
-  async enqueue(ctx: RequestContext, topic: string, ticketId: string | null, recipientIds: (string | null)[], payload: object, at: Date): Promise<void> {
-    const recipients = [...new Set(recipientIds.filter((r): r is string => Boolean(r)))];
-    if (!recipients.length) return;
+  /**
+   * Outbox rows for `topic` about a ticket, in the caller's transaction: one per recipient the
+   * pack names for that event (resolved in SQL from the ticket's current row), the actor excluded
+   * except from the acknowledgement of their own ticket.
+   * `only` names the recipients outright (e.g. the participant just added).
+   */
+  async enqueue(ctx: RequestContext, topic: string, ticketId: string, payload: object, at: Date, only?: string[]): Promise<void> {
+    const lateral = only ? 'SELECT unnest($7::uuid[])' : recipientsSql(ctx.tenant.config, recipientRoles(ctx.tenant.config, topic), 'm');
     await ctx.query(
       `INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
-       SELECT $1, $2, $3, r, $5, $6, $6 FROM unnest($4::uuid[]) AS r`,
-      [ctx.tenantId, topic, ticketId, recipients, JSON.stringify(payload), at],
+       SELECT DISTINCT $1, $2, m.id, r.id, $4::jsonb, $5::timestamptz, $5::timestamptz
+       FROM ticket m CROSS JOIN LATERAL (${lateral}) AS r(id)
+       WHERE m.tenant_id = $1 AND m.id = $3 AND r.id IS NOT NULL AND r.id IS DISTINCT FROM $6::uuid`,
+      [ctx.tenantId, topic, ticketId, JSON.stringify(payload), at, topic === 'ticket.created' ? null : ctx.actor.id, ...(only ? [only] : [])],
     );
   }
+
 }

@@ -78,8 +78,8 @@ export class TicketService {
       });
       await this.tickets.insertEvent(tx, ticket.id, 'created', tx.actor.id, true, { status, team: team?.key ?? null, leaf: leaf.key, values }, now);
       if (team) await this.tickets.insertEvent(tx, ticket.id, 'routed', null, false, { team: team.key, rule: leaf.team_key ? 'leaf' : 'fallback' }, now);
-      await this.tickets.enqueue(tx, 'ticket.created', ticket.id, [ticket.requester_id, ticket.beneficiary_id], { reference: ticket.reference }, now);
       for (const contact of contacts) await this.participants.add(tx, ticket, contact, now);
+      await this.tickets.enqueue(tx, 'ticket.created', ticket.id, { reference: ticket.reference }, now);
       return ticket;
     });
     const view = await this.read(ctx, created.id);
