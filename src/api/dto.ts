@@ -49,6 +49,11 @@ export class TransitionDto {
   @IsString()
   solution?: string;
 
+  @ApiPropertyOptional({ description: 'Key of the team the ticket moves to, for transitions that require one' })
+  @IsOptional()
+  @IsString()
+  team?: string;
+
   @ApiPropertyOptional({ description: 'Survey answers by question key', example: { delay: 5, quality: 4 } })
   @IsOptional()
   @IsObject()

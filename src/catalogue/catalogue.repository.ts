@@ -83,6 +83,11 @@ export class CatalogueRepository {
     return row;
   }
 
+  async byIds(ctx: RequestContext, ids: string[]): Promise<CatalogueNodeRow[]> {
+    if (!ids.length) return [];
+    return ctx.query<CatalogueNodeRow>(`SELECT ${COLUMNS} FROM catalogue_node WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [ctx.tenantId, ids]);
+  }
+
   async byId(ctx: RequestContext, id: string): Promise<CatalogueNodeRow | undefined> {
     const [row] = await ctx.query<CatalogueNodeRow>(`SELECT ${COLUMNS} FROM catalogue_node WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, id]);
     return row;
@@ -113,7 +118,10 @@ export class CatalogueRepository {
        SELECT ${COLUMNS}, rank, count(*) OVER () AS total FROM (
          SELECT n.*, ts_rank(n.search, q.simple) + ts_rank(n.search, q.stemmed) + similarity(lower(unaccent(n.name_text)), lower(unaccent($3))) AS rank
          FROM catalogue_node n, q
-         WHERE n.tenant_id = $1 AND n.active AND n.is_leaf AND (n.search @@ q.simple OR n.search @@ q.stemmed)
+         WHERE n.tenant_id = $1 AND n.active AND n.is_leaf
+           AND (n.search @@ q.simple OR n.search @@ q.stemmed
+                -- "a name that contains these characters", as product pickers do
+                OR lower(unaccent(n.name_text)) LIKE '%' || lower(unaccent($3)) || '%')
        ) ranked
        ORDER BY rank DESC, path
        LIMIT $4 OFFSET $5`,

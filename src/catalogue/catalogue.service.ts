@@ -13,6 +13,8 @@ export interface CatalogueNodeView {
   type?: string;
   doc?: string;
   keywords?: string[];
+  /** FAQ entries of a leaf (when the pack's knowledge is on). */
+  faq?: { title: string; body: string }[];
   children?: CatalogueNodeView[];
 }
 
@@ -58,7 +60,8 @@ export class CatalogueService {
     const row = await this.repository.byKey(ctx, key);
     if (!row) throw new DomainError('CATALOGUE_NODE_NOT_FOUND', { node: key });
     const children = row.is_leaf ? undefined : (await this.repository.children(ctx, row.key)).map((c) => this.view(ctx, c));
-    return { ...this.view(ctx, row), children, path: await this.pathOf(ctx, row) };
+    const faq = row.is_leaf && ctx.tenant.config.knowledge?.enabled !== false ? row.faq.map((f) => ({ title: pick(f.title, ctx.locale), body: pick(f.body, ctx.locale) })) : undefined;
+    return { ...this.view(ctx, row), faq, children, path: await this.pathOf(ctx, row) };
   }
 
   async search(ctx: RequestContext, query: string, page = 1, pageSize = ctx.tenant.config.limits.pageSize): Promise<{ items: SearchHit[]; total: number; page: number; pageSize: number }> {
@@ -117,6 +120,22 @@ export class CatalogueService {
   /** Fields of the create form for a leaf and a ticket type. */
   fieldsFor(ctx: RequestContext, leaf: CatalogueNodeRow, type: string): FormField[] {
     return [...ctx.tenant.form, ...leaf.fields].filter((f) => !f.types || f.types.includes(type));
+  }
+
+  /** Leaf name and path of each node id, for list rows (two queries for a whole page). */
+  async leavesByIds(ctx: RequestContext, ids: string[]): Promise<Map<string, { key: string; name: string; path: SearchHit['path'] }>> {
+    const rows = await this.repository.byIds(ctx, [...new Set(ids)]);
+    const ancestors = new Map((await this.repository.byKeys(ctx, [...new Set(rows.flatMap((r) => r.path.split('/')))])).map((n) => [n.key, n]));
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          key: row.key,
+          name: pick(row.name, ctx.locale),
+          path: row.path.split('/').map((key, depth) => ({ level: this.levelLabel(ctx, depth), key, name: pick(ancestors.get(key)?.name, ctx.locale) })),
+        },
+      ]),
+    );
   }
 
   async pathOf(ctx: RequestContext, row: CatalogueNodeRow): Promise<SearchHit['path']> {

@@ -106,27 +106,38 @@ export class TimerService {
     });
   }
 
-  /** Deletes closed tickets past the pack's retention, history and files included. */
+  /**
+   * Closed tickets past the pack's retention: purged (ticket, history, files) or anonymised
+   * (texts, custom values, history bodies, participants and files removed; the row and its
+   * references stay for statistics).
+   */
   private async purge(ctx: RequestContext): Promise<number> {
     const retention = ctx.tenant.config.retention!;
     const now = this.clock.now();
+    const due = `t.tenant_id = $1 AND t.status_category = 'closed' AND t.anonymised_at IS NULL
+      AND t.closed_at <= (($2::timestamptz AT TIME ZONE $3) - $4::interval) AT TIME ZONE $3`;
+    const params = [ctx.tenantId, now, ctx.tenant.config.timezone, durationToSqlInterval(retention.closed)];
     const { count, keys } = await ctx.transaction(async (tx) => {
       await tx.query(`SELECT set_config('guichet.retention', 'on', true)`);
       const files = await tx.query<{ storage_key: string }>(
-        `DELETE FROM attachment a USING ticket t
-         WHERE a.tenant_id = $1 AND t.tenant_id = a.tenant_id AND t.id = a.ticket_id AND t.status_category = 'closed'
-           AND t.closed_at <= (($2::timestamptz AT TIME ZONE $3) - $4::interval) AT TIME ZONE $3
-         RETURNING a.storage_key`,
-        [tx.tenantId, now, tx.tenant.config.timezone, durationToSqlInterval(retention.closed)],
+        `DELETE FROM attachment a USING ticket t WHERE a.tenant_id = t.tenant_id AND a.ticket_id = t.id AND ${due} RETURNING a.storage_key`,
+        params,
       );
-      const deleted = await tx.query(
-        `DELETE FROM ticket t WHERE t.tenant_id = $1 AND t.status_category = 'closed'
-           AND t.closed_at <= (($2::timestamptz AT TIME ZONE $3) - $4::interval) AT TIME ZONE $3 RETURNING t.id`,
-        [tx.tenantId, now, tx.tenant.config.timezone, durationToSqlInterval(retention.closed)],
+      if (retention.action === 'purge') {
+        const deleted = await tx.query(`DELETE FROM ticket t WHERE ${due} RETURNING t.id`, params);
+        return { count: deleted.length, keys: files.map((f) => f.storage_key) };
+      }
+      await tx.query(`UPDATE ticket_event e SET data = '{}' FROM ticket t WHERE e.tenant_id = t.tenant_id AND e.ticket_id = t.id AND ${due}`, params);
+      await tx.query(`DELETE FROM ticket_participant p USING ticket t WHERE p.tenant_id = t.tenant_id AND p.ticket_id = t.id AND ${due}`, params);
+      const anonymised = await tx.query(
+        `UPDATE ticket t SET title = '—', description = '', fields = '{}', solution = NULL, beneficiary_id = NULL, anonymised_at = $2
+         WHERE ${due} RETURNING t.id`,
+        params,
       );
-      return { count: deleted.length, keys: files.map((f) => f.storage_key) };
+      return { count: anonymised.length, keys: files.map((f) => f.storage_key) };
     });
     for (const key of keys) await this.storage.remove(key);
     return count;
   }
+
 }

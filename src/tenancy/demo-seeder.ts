@@ -43,6 +43,7 @@ export class DemoSeeder {
       const person = demo.people.find((p) => p.login === login)!;
       return ctx.withActor({ kind: 'person', id: ids.get(login)!, login, displayName: person.name, roles: person.roles });
     };
+    const hasContacts = ctx.tenant.form.some((f) => f.key === 'contacts');
     for (const t of demo.tickets) {
       const created = await this.tickets.create(as(t.requester), {
         leaf: t.leaf,
@@ -51,13 +52,15 @@ export class DemoSeeder {
           description: t.description,
           ...(t.establishment ? { establishment: t.establishment } : {}),
           ...(t.beneficiary ? { beneficiary: t.beneficiary } : {}),
-          ...(t.participants.length ? { contacts: t.participants } : {}),
+          ...(t.participants.length && hasContacts ? { contacts: t.participants } : {}),
           ...t.values,
         },
       });
+      // Packs whose form has no contacts field share after creation, as their people do.
+      if (!hasContacts) for (const login of t.participants) await this.actions.addParticipant(as(t.requester), created.id, login);
       for (const c of t.comments) await this.actions.comment(as(c.by), created.id, c.body, c.private);
       for (const step of t.path) {
-        await this.actions.transition(as(step.by), created.id, { transition: step.apply, comment: step.comment, solution: step.solution, ratings: step.ratings });
+        await this.actions.transition(as(step.by), created.id, { transition: step.apply, comment: step.comment, solution: step.solution, team: step.team, ratings: step.ratings });
       }
       if (t.assignee) await this.actions.assign(as(t.assignee), created.id, t.assignee);
     }

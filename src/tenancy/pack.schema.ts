@@ -39,7 +39,8 @@ export type StatusCategory = (typeof STATUS_CATEGORIES)[number];
 export const ACTORS = ['requester', 'beneficiary', 'participant', 'head', 'agent', 'admin', 'system'] as const;
 export type Actor = (typeof ACTORS)[number];
 
-export const REQUIREMENTS = ['comment', 'rating', 'solution'] as const;
+/** `team`: the transition names the team the ticket moves to (escalation to level 2 or 3). */
+export const REQUIREMENTS = ['comment', 'rating', 'solution', 'team'] as const;
 export type Requirement = (typeof REQUIREMENTS)[number];
 
 /** Side effects a transition can have beyond changing the status. */
@@ -368,7 +369,7 @@ export const demoFileSchema = z.strictObject({
         description: z.string().min(1),
         /** Transitions replayed after creation, each by the named person, to reach the wanted status. */
         path: z
-          .array(z.strictObject({ apply: keySchema, by: z.string(), comment: z.string().optional(), solution: z.string().optional(), ratings: z.record(z.string(), z.number()).optional() }))
+          .array(z.strictObject({ apply: keySchema, by: z.string(), comment: z.string().optional(), solution: z.string().optional(), team: keySchema.optional(), ratings: z.record(z.string(), z.number()).optional() }))
           .default([]),
         values: z.record(z.string(), z.unknown()).default({}),
         participants: z.array(z.string()).default([]),

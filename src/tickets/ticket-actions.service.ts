@@ -3,11 +3,12 @@ import { DomainError, FieldErrors } from '../common/errors.js';
 import { formatSize } from '../common/units.js';
 import { pick } from '../common/localized.js';
 import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository } from '../directory/directory.repository.js';
+import type { DirectoryRepository, TeamRow } from '../directory/directory.repository.js';
 import type { TransitionDefinition } from '../lifecycle/lifecycle.js';
 import type { StorageDriver } from '../storage/storage.js';
 import type { TicketAccess } from './ticket-access.js';
 import { checkValues } from './ticket-form.js';
+import { computePriority } from './priority-matrix.js';
 import type { TicketParticipants } from './ticket-participants.js';
 import type { TicketRepository, TicketRow } from './ticket.repository.js';
 
@@ -15,6 +16,7 @@ export interface TransitionInput {
   transition: string;
   comment?: string;
   solution?: string;
+  team?: string;
   ratings?: Record<string, number>;
 }
 
@@ -24,6 +26,16 @@ export interface UploadedFile {
   size: number;
   buffer: Buffer;
 }
+
+/** Form fields kept in their own ticket columns (the others go to `fields`). */
+const COLUMNS: Record<string, 'title' | 'description' | 'impact' | 'urgency' | 'visibility'> = {
+  title: 'title',
+  description: 'description',
+  impact: 'impact',
+  urgency: 'urgency',
+  visibility: 'visibility',
+};
+const REQUALIFIABLE = new Set(['impact', 'urgency']);
 
 const TOPIC_BY_CATEGORY: Record<string, string> = { resolved: 'ticket.resolved', closed: 'ticket.closed', waiting: 'ticket.waiting' };
 
@@ -45,16 +57,23 @@ export class TicketActionsService {
       const transition = allowed.find((t) => t.name === input.transition);
       if (!transition) throw this.notAllowed(tx, ticket, input.transition, allowed);
       this.checkRequirements(tx, transition, input);
-      return this.apply(tx, ticket, transition, input);
+      const team = transition.requires.includes('team') ? await this.directory.teamByKey(tx, input.team!.trim()) : undefined;
+      if (transition.requires.includes('team') && !team) {
+        const errors = new FieldErrors();
+        errors.add('team', 'rule.option');
+        errors.throwIfAny();
+      }
+      return this.apply(tx, ticket, transition, input, team);
     });
   }
 
   /** Applies a transition already checked; timers and comment triggers call it too. */
-  async apply(ctx: RequestContext, ticket: TicketRow, transition: TransitionDefinition, input: Omit<TransitionInput, 'transition'>): Promise<TicketRow> {
+  async apply(ctx: RequestContext, ticket: TicketRow, transition: TransitionDefinition, input: Omit<TransitionInput, 'transition'>, team?: TeamRow): Promise<TicketRow> {
     const now = this.clock.now();
     const lifecycle = ctx.tenant.lifecycle;
     const to = lifecycle.status(transition.to);
     const patch: Partial<TicketRow> = { status: to.key, status_category: to.category, status_changed_at: now };
+    if (team) patch.team_id = team.id;
     if (transition.effects.includes('assign-actor') && ctx.actor.id) patch.assignee_id = ctx.actor.id;
     if (transition.effects.includes('clear-assignee')) patch.assignee_id = null;
     if (transition.effects.includes('clear-resolution')) Object.assign(patch, { solution: null, resolved_at: null });
@@ -68,7 +87,7 @@ export class TicketActionsService {
       'transitioned',
       ctx.actor.id,
       true,
-      { transition: transition.name, from: ticket.status, to: to.key, comment: input.comment?.trim() || undefined, solution: input.solution?.trim() || undefined, ratings: input.ratings },
+      { transition: transition.name, from: ticket.status, to: to.key, team: team?.key, comment: input.comment?.trim() || undefined, solution: input.solution?.trim() || undefined, ratings: input.ratings },
       now,
     );
     const topic = transition.name === 'reopen' || (ticket.status_category === 'resolved' && to.category !== 'closed') ? 'ticket.reopened' : (TOPIC_BY_CATEGORY[to.category] ?? 'ticket.transitioned');
@@ -100,16 +119,21 @@ export class TicketActionsService {
     });
   }
 
-  /** Changes fields the pack keeps editable in the current status (e.g. the description while "Affectée"). */
+  /**
+   * Changes fields the pack keeps editable in the current status (e.g. the description while
+   * "Affectée"). Agents may also requalify impact and urgency until the ticket is closed; the
+   * priority follows the pack's matrix and the change is kept in the history.
+   */
   async edit(ctx: RequestContext, ref: string, values: Record<string, unknown>): Promise<TicketRow> {
     return ctx.transaction(async (tx) => {
       const { ticket, actors } = await this.access.visibleTicket(tx, ref, true);
       if (!actors.has('requester') && !actors.has('agent')) throw new DomainError('FORBIDDEN');
       const errors = new FieldErrors();
+      const requalifying = (key: string) => actors.has('agent') && REQUALIFIABLE.has(key) && ticket.status_category !== 'closed';
       const fields = tx.tenant.form.filter((f) => f.key in values);
       for (const key of Object.keys(values)) {
         const field = tx.tenant.form.find((f) => f.key === key);
-        if (field && !field.editableIn.includes(ticket.status)) errors.add(key, 'rule.editable');
+        if (field && !field.editableIn.includes(ticket.status) && !requalifying(key)) errors.add(key, 'rule.editable');
       }
       const clean = checkValues(fields, values, tx.tenant.config, errors, 'update');
       for (const f of fields) if (f.required && clean[f.key] === undefined && !errors.has(f.key)) errors.add(f.key, 'rule.required');
@@ -118,12 +142,15 @@ export class TicketActionsService {
       const patch: Partial<TicketRow> = {};
       const custom = { ...ticket.fields };
       for (const [key, value] of Object.entries(clean)) {
-        const before = key === 'title' || key === 'description' ? ticket[key] : custom[key];
+        const column = COLUMNS[key];
+        const before = column ? ticket[column] : custom[key];
         if (before === value) continue;
-        if (key === 'title' || key === 'description') patch[key] = value as string;
+        if (column) Object.assign(patch, { [column]: value });
         else custom[key] = value;
         await this.tickets.insertEvent(tx, ticket.id, 'field-changed', tx.actor.id, true, { field: key, from: before ?? null, to: value }, now);
       }
+      const priority = tx.tenant.config.priority;
+      if (priority && (patch.impact || patch.urgency)) patch.priority = computePriority(priority, patch.impact ?? ticket.impact ?? undefined, patch.urgency ?? ticket.urgency ?? undefined);
       if (JSON.stringify(custom) !== JSON.stringify(ticket.fields)) patch.fields = custom;
       return this.tickets.update(tx, ticket.id, patch, now);
     });
@@ -215,6 +242,7 @@ export class TicketActionsService {
     const errors = new FieldErrors();
     if (transition.requires.includes('comment') && !input.comment?.trim()) errors.add('comment', 'rule.required');
     if (transition.requires.includes('solution') && !input.solution?.trim()) errors.add('solution', 'rule.required');
+    if (transition.requires.includes('team') && !input.team?.trim()) errors.add('team', 'rule.required');
     if (transition.requires.includes('rating') && transition.survey) {
       for (const q of ctx.tenant.config.surveys[transition.survey].questions) {
         const value = input.ratings?.[q.key];

@@ -4,6 +4,12 @@ import type { PersonRow, TeamRow } from '../directory/directory.repository.js';
 import type { Actor } from '../tenancy/pack.schema.js';
 import type { AttachmentRow, EventRow, TicketRow } from './ticket.repository.js';
 
+export interface LeafRef {
+  key: string;
+  name: string;
+  path: { level: string; key: string; name: string }[];
+}
+
 export interface PersonRef {
   id: string;
   login: string;
@@ -12,7 +18,7 @@ export interface PersonRef {
 
 /** Turns rows into the API's shapes, labels in the caller's language. */
 export class TicketPresenter {
-  summary(ctx: RequestContext, t: TicketRow) {
+  summary(ctx: RequestContext, t: TicketRow, leaf?: LeafRef) {
     const cfg = ctx.tenant.config;
     const status = ctx.tenant.lifecycle.status(t.status);
     return {
@@ -22,6 +28,9 @@ export class TicketPresenter {
       status: { key: t.status, label: pick(status.label, ctx.locale), category: status.category },
       title: t.title,
       priority: t.priority ? { key: t.priority, label: pick(label(cfg.priority?.levels.find((l) => l.key === t.priority)?.label), ctx.locale) } : null,
+      impact: t.impact ? { key: t.impact, label: pick(label(cfg.priority?.impact.find((l) => l.key === t.impact)?.label), ctx.locale) } : null,
+      urgency: t.urgency ? { key: t.urgency, label: pick(label(cfg.priority?.urgency.find((l) => l.key === t.urgency)?.label), ctx.locale) } : null,
+      leaf: leaf ?? null,
       createdAt: t.created_at,
       updatedAt: t.updated_at,
     };
@@ -34,7 +43,7 @@ export class TicketPresenter {
       actors: Set<Actor>;
       people: Map<string, PersonRow>;
       team?: TeamRow;
-      leaf?: { key: string; name: string; path: { level: string; key: string; name: string }[] };
+      leaf?: LeafRef;
       establishment?: { uai: string; name: string };
       participants: string[];
       attachments: AttachmentRow[];
@@ -56,16 +65,13 @@ export class TicketPresenter {
     }));
     const editable = extra.actors.has('requester') || extra.actors.has('agent') ? [...ctx.tenant.form].filter((f) => f.editableIn.includes(t.status)).map((f) => f.key) : [];
     return {
-      ...this.summary(ctx, t),
+      ...this.summary(ctx, t, extra.leaf),
       description: t.description,
-      leaf: extra.leaf ?? null,
       establishment: extra.establishment ?? null,
       requester: person(t.requester_id),
       beneficiary: person(t.beneficiary_id),
       team: extra.team ? { key: extra.team.key, name: pick(extra.team.name, ctx.locale) } : null,
       assignee: person(t.assignee_id),
-      impact: t.impact ? { key: t.impact, label: pick(label(cfg.priority?.impact.find((l) => l.key === t.impact)?.label), ctx.locale) } : null,
-      urgency: t.urgency ? { key: t.urgency, label: pick(label(cfg.priority?.urgency.find((l) => l.key === t.urgency)?.label), ctx.locale) } : null,
       visibility: t.visibility ? { value: t.visibility, label: pick(label(cfg.visibility?.options.find((o) => o.value === t.visibility)?.label), ctx.locale) } : null,
       fields: t.fields,
       solution: t.solution,

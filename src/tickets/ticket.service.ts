@@ -93,13 +93,13 @@ export class TicketService {
     const peopleIds = [ticket.requester_id, ticket.beneficiary_id, ticket.assignee_id, ...participants, ...events.map((e) => e.actor_id)];
     const people = new Map((await this.directory.peopleByIds(ctx, [...new Set(peopleIds.filter((x): x is string => Boolean(x)))])).map((p) => [p.id, p] as [string, PersonRow]));
     const [team] = ticket.team_id ? await this.directory.teamsByIds(ctx, [ticket.team_id]) : [];
-    const leafRow = ticket.catalogue_node_id ? await this.catalogue.byId(ctx, ticket.catalogue_node_id) : undefined;
+    const leaf = ticket.catalogue_node_id ? (await this.catalogue.leavesByIds(ctx, [ticket.catalogue_node_id])).get(ticket.catalogue_node_id) : undefined;
     const establishment = ticket.establishment_id ? await this.directory.establishmentById(ctx, ticket.establishment_id) : undefined;
     return this.presenter.detail(ctx, ticket, {
       actors,
       people,
       team,
-      leaf: leafRow ? { key: leafRow.key, name: pick(leafRow.name, ctx.locale), path: await this.catalogue.pathOf(ctx, leafRow) } : undefined,
+      leaf,
       establishment: establishment ? { uai: establishment.uai, name: establishment.name } : undefined,
       participants,
       attachments,
@@ -128,9 +128,10 @@ export class TicketService {
     const rows = await this.tickets.list(ctx, this.access.filterForView(ctx, view), this.access.statusesOf(ctx, view), { limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
+    const leaves = await this.catalogue.leavesByIds(ctx, page.map((t) => t.catalogue_node_id).filter((id): id is string => Boolean(id)));
     return {
       view: view.key,
-      items: page.map((t) => this.presenter.summary(ctx, t)),
+      items: page.map((t) => this.presenter.summary(ctx, t, t.catalogue_node_id ? leaves.get(t.catalogue_node_id) : undefined)),
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
   }

@@ -460,12 +460,15 @@ describe('Caen AMIGO — "Guide utilisateur d\'iTOP", replayed through the API',
       .expect(201);
     const firstTeam = created.body.team.key;
     await move(karine, created.body.reference, 'take').expect(200);
-    const escalated = await move(karine, created.body.reference, 'escalate').expect(200);
+    const noTeam = await move(karine, created.body.reference, 'escalate').expect(400);
+    expect(noTeam.body.details).toEqual([expect.objectContaining({ field: 'team', message: 'Ce champ est obligatoire.' })]);
+    const escalated = await move(karine, created.body.reference, 'escalate', { team: 'infra' }).expect(200);
     expect(escalated.body.status.label).toBe('Réaffectée');
     expect(escalated.body.assignee).toBeNull();
     expect((await list(claire, 'mine-ongoing')).find((i) => i.reference === created.body.reference)?.status.label).toBe('Réaffectée');
     // "à une seconde équipe": the ticket should now belong to another team than the first one.
-    expect(escalated.body.team?.key).not.toBe(firstTeam);
+    expect(escalated.body.team?.key).toBe('infra');
+    expect(firstTeam).not.toBe('infra');
   });
 
   it('the counts of GET views are the lengths of the lists, for the requester and for the head', async () => {

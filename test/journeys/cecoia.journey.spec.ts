@@ -503,9 +503,11 @@ describe('CECOIA/CARIINA — the user guide, step by step (Créteil, Rouen, Vers
   it("« Suivi » : the requester's history lists their tickets in the pack's views", async () => {
     const views = ((await get(CRETEIL, 'pascal', 'views').expect(200)).body as ViewCount[]).map((v) => v.label);
     expect(views).toEqual(expect.arrayContaining(['Ouverts', 'Clôturés', 'Validations']));
-    // "Filter: Ouverts": the open ones, including the service request and the one for Mme HERNIOU.
+    // "Filter: Ouverts": the open incidents, including the one for Mme HERNIOU; the service request is in its own list.
     const ouverts = await list('pascal', 'ouverts');
-    expect(ouverts.map((i) => i.reference)).toEqual(expect.arrayContaining([service.reference, tierce.reference]));
+    expect(ouverts.map((i) => i.reference)).toEqual(expect.arrayContaining([tierce.reference]));
+    expect(ouverts.map((i) => i.reference)).not.toContain(service.reference);
+    expect((await list('pascal', 'services-ouverts')).map((i) => i.reference)).toContain(service.reference);
     expect(ouverts.map((i) => i.reference)).not.toEqual(expect.arrayContaining([ecran.reference]));
     const row = ouverts.find((i) => i.reference === tierce.reference)!;
     expect(row).toMatchObject({ title: 'Le poste de Mme HERNIOU ne démarre plus', status: { label: 'Nouveau' } });

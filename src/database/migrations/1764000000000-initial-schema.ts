@@ -172,6 +172,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL,
         resolved_at timestamptz,
         closed_at timestamptz,
+        anonymised_at timestamptz,
         version int NOT NULL DEFAULT 1,
         PRIMARY KEY (tenant_id, id),
         UNIQUE (tenant_id, reference),
@@ -216,12 +217,13 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         FOREIGN KEY (tenant_id, ticket_id) REFERENCES ticket (tenant_id, id) ON DELETE CASCADE
       )`);
     await q.query(`CREATE INDEX ticket_event_by_ticket ON ticket_event (tenant_id, ticket_id, id)`);
-    // History is append-only; only the retention timer, which sets guichet.retention, may delete.
+    // History is append-only; only the retention timer, which sets guichet.retention in its
+    // transaction, may delete it (purge) or blank it (anonymise).
     await q.query(`
       CREATE FUNCTION ticket_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF TG_OP = 'DELETE' AND current_setting('guichet.retention', true) = 'on' THEN
-          RETURN OLD;
+        IF current_setting('guichet.retention', true) = 'on' THEN
+          RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
         END IF;
         RAISE EXCEPTION 'ticket history is append-only' USING ERRCODE = 'P0001';
       END $$`);
