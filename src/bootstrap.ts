@@ -34,6 +34,7 @@ export async function buildCore(config: AppConfig, options: { clock?: Clock; see
       registry: new TenantRegistry(packs),
       clock: options.clock ?? new SystemClock(),
       storage: new LocalStorageDriver(config.storageDir),
+      demo: config.demo,
     });
     await core.syncAll({ seed: options.seed ?? config.demo });
     return core;

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { closeDataSource } from './database/data-source.js';
 import { ApiTokenService } from './auth/api-token.service.js';
+import { SessionService } from './auth/session.service.js';
 import { CatalogueRepository } from './catalogue/catalogue.repository.js';
 import { CatalogueService } from './catalogue/catalogue.service.js';
 import type { Clock } from './common/clock.js';
@@ -24,6 +25,8 @@ export interface CoreDependencies {
   registry: TenantRegistry;
   clock: Clock;
   storage: StorageDriver;
+  /** Demo mode: demo sign-in allowed (GUICHET_DEMO). */
+  demo?: boolean;
 }
 
 /**
@@ -39,6 +42,7 @@ export class Core {
   readonly timers: TimerService;
   readonly packSync: PackSync;
   readonly seeder: DemoSeeder;
+  readonly sessions: SessionService;
 
   constructor(readonly deps: CoreDependencies) {
     const catalogueRepository = new CatalogueRepository();
@@ -53,6 +57,11 @@ export class Core {
     this.timers = new TimerService(deps.clock, deps.storage);
     this.packSync = new PackSync(catalogueRepository, this.directory);
     this.seeder = new DemoSeeder(this.directory, this.tickets, this.actions);
+    this.sessions = new SessionService(deps.clock);
+  }
+
+  get demo(): boolean {
+    return this.deps.demo ?? false;
   }
 
   get registry(): TenantRegistry {

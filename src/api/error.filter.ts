@@ -19,6 +19,12 @@ export class ErrorFilter implements ExceptionFilter {
     const req = http.getRequest<GuichetRequest>();
     const res = http.getResponse<Response>();
     const locale = req.locale ?? requestLocale(req);
+    if (exception instanceof DomainError && exception.code === 'UNAUTHENTICATED' && isPortalPage(req)) {
+      // A signed-out person opening a portal page goes to its sign-in page, and comes back after.
+      const tenant = req.path.split('/')[1];
+      res.redirect(303, `/${tenant}/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
     if (exception instanceof DomainError) {
       const details =
         exception.code === 'VALIDATION_FAILED'
@@ -38,4 +44,8 @@ export class ErrorFilter implements ExceptionFilter {
     this.logger.error(`${correlationId} ${req.method} ${req.url}: ${(exception as Error)?.stack ?? String(exception)}`);
     res.status(500).json({ code: 'INTERNAL', message: translate(locale, 'INTERNAL', { correlationId }), correlationId });
   }
+}
+
+function isPortalPage(req: GuichetRequest): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/api/') && req.path.split('/').length > 2;
 }

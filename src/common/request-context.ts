@@ -39,6 +39,10 @@ export class RequestContext {
     return new RequestContext(this.tenant, actor, this.locale, this.em);
   }
 
+  withLocale(locale: Locale): RequestContext {
+    return new RequestContext(this.tenant, this.actor, locale, this.em);
+  }
+
   get inTransaction(): boolean {
     return Boolean(this.em.queryRunner?.isTransactionActive);
   }

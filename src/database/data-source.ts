@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
+import { Sessions1764100000000 } from './migrations/1764100000000-sessions.js';
 
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000];
 
 /** Embedded databases behind data sources: node-postgres does not close them. */
 const embedded = new WeakMap<DataSource, { close(): Promise<void> }>();

@@ -1,0 +1,46 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DomainError } from '../common/errors.js';
+import { Core } from '../core.js';
+import { clearSessionCookie, PortalSessionGuard, readCookie, SESSION_COOKIE, setSessionCookie, type PortalRequest } from './portal-session.guard.js';
+
+/** Where to go after signing in: a path inside the tenant's portal, nothing else (no open redirect). */
+export function safeNext(tenantId: string, next: unknown): string {
+  const home = `/${tenantId}/`;
+  if (typeof next !== 'string' || !next.startsWith(home) || next.startsWith('//') || /[\\\r\n]/.test(next)) return home;
+  return next;
+}
+
+/**
+ * Sign-in and sign-out of the portal. Each auth plugin adds its own sign-in route; the demo
+ * persona picker lives here because it needs nothing but the directory.
+ */
+@ApiExcludeController()
+@Controller(':tenant')
+export class AuthController {
+  constructor(@Inject(Core) private readonly core: Core) {}
+
+  /** Demo persona sign-in: only in demo mode and when the pack lists the `demo` auth plugin. */
+  @Post('auth/demo')
+  @HttpCode(303)
+  async demo(@Param('tenant') tenantId: string, @Body() body: { login?: string; next?: string }, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
+    const ctx = this.core.context(tenantId);
+    const method = ctx.tenant.config.auth.find((a) => a.plugin === 'demo');
+    if (!this.core.demo || !method) throw new DomainError('FORBIDDEN');
+    const personas = (method.options as { personas?: string[] }).personas;
+    const person = body.login ? await this.core.directory.personByLoginOrId(ctx, String(body.login)) : undefined;
+    if (!person || (personas && !personas.includes(person.login))) throw new DomainError('PERSON_NOT_FOUND', { person: String(body.login ?? '') });
+    const session = await this.core.sessions.open(ctx, person.id, 'demo');
+    setSessionCookie(req, res, tenantId, session.token, session.expiresAt);
+    res.redirect(303, safeNext(tenantId, body.next));
+  }
+
+  @Post('logout')
+  @UseGuards(PortalSessionGuard)
+  async logout(@Param('tenant') tenantId: string, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
+    await this.core.sessions.close(this.core.context(tenantId), readCookie(req, SESSION_COOKIE));
+    clearSessionCookie(req, res, tenantId);
+    res.redirect(303, `/${tenantId}/login`);
+  }
+}

@@ -1,0 +1,71 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { requestLocale, type GuichetRequest } from '../api/api-context.js';
+import { DomainError } from '../common/errors.js';
+import { Core } from '../core.js';
+import { LOCALES, type Locale } from '../tenancy/pack.schema.js';
+import { csrfMatches } from './session.service.js';
+
+export const SESSION_COOKIE = 'guichet_session';
+export const LOCALE_COOKIE = 'guichet_lang';
+
+/** What portal pages know of the session beside the RequestContext. */
+export interface PortalRequest extends GuichetRequest {
+  portal?: { csrf: string; method: string };
+}
+
+/** Reads one cookie from the request header (no dependency needed for that). */
+export function readCookie(req: GuichetRequest, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+/** Session cookies: HttpOnly, SameSite=Lax, Secure behind TLS, scoped to the tenant's path. */
+export function setSessionCookie(req: GuichetRequest, res: Response, tenantId: string, token: string, expiresAt: Date): void {
+  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: `/${tenantId}`, expires: expiresAt });
+}
+
+export function clearSessionCookie(req: GuichetRequest, res: Response, tenantId: string): void {
+  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: `/${tenantId}` });
+}
+
+/**
+ * Portal pages under `/:tenant/`: resolves the session cookie into a RequestContext (the error
+ * filter sends a signed-out GET to the sign-in page), and checks the CSRF token of every form post
+ * (`_csrf` field or `X-CSRF-Token` header).
+ */
+@Injectable()
+export class PortalSessionGuard implements CanActivate {
+  constructor(@Inject(Core) private readonly core: Core) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<PortalRequest>();
+    const tenantId = String(req.params.tenant ?? '');
+    const base = this.core.context(tenantId);
+    const session = await this.core.sessions.resolve(base, readCookie(req, SESSION_COOKIE));
+    if (!session) throw new DomainError('UNAUTHENTICATED');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const submitted = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.headers['x-csrf-token'];
+      if (!csrfMatches(session.csrf, submitted)) throw new DomainError('FORBIDDEN');
+    }
+    const locale = portalLocale(req, session.locale);
+    req.locale = locale;
+    req.guichet = base.withActor(session.actor).withLocale(locale);
+    req.portal = { csrf: session.csrf, method: session.method };
+    return true;
+  }
+}
+
+/** `?lang=`, then the language cookie, then the person's preference, then Accept-Language. */
+export function portalLocale(req: GuichetRequest, personLocale?: string): Locale {
+  const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
+  const query = req.query?.lang;
+  if (isLocale(query)) return query;
+  const cookie = readCookie(req, LOCALE_COOKIE);
+  if (isLocale(cookie)) return cookie;
+  if (isLocale(personLocale)) return personLocale;
+  return requestLocale(req);
+}

@@ -1,0 +1,98 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../common/clock.js';
+import type { ActorRef, RequestContext } from '../common/request-context.js';
+
+export interface SessionPolicy {
+  /** A session unused this long ends. */
+  idleMs: number;
+  /** A session ends this long after sign-in, used or not. */
+  absoluteMs: number;
+}
+
+export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 8 * 3600_000, absoluteMs: 7 * 86_400_000 };
+
+export interface ActiveSession {
+  actor: ActorRef;
+  locale: string;
+  csrf: string;
+  method: string;
+}
+
+/**
+ * Portal sessions, stored in PostgreSQL (several instances share them). The cookie carries a
+ * random token; the table keeps only its hash, so a leaked table opens no session.
+ */
+export class SessionService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+  ) {}
+
+  /** Opens a session for a person signed in by `method` (an auth plugin's name); returns the cookie token. */
+  async open(ctx: RequestContext, personId: string, method: string): Promise<{ token: string; csrf: string; expiresAt: Date }> {
+    const now = this.clock.now();
+    const token = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(24).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.policy.absoluteMs);
+    await ctx.query(
+      `INSERT INTO session (tenant_id, id, person_id, method, csrf, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`,
+      [ctx.tenantId, hash(token), personId, method, csrf, now, expiresAt],
+    );
+    return { token, csrf, expiresAt };
+  }
+
+  /** The session of a cookie token, or null if unknown, idle too long or expired. Touches it (at most once a minute). */
+  async resolve(ctx: RequestContext, token: string | undefined): Promise<ActiveSession | null> {
+    if (!token) return null;
+    const now = this.clock.now();
+    const [row] = await ctx.query<{ id: string; person_id: string; login: string; display_name: string; roles: string[]; locale: string; csrf: string; method: string; last_seen_at: Date }>(
+      `SELECT s.id, s.person_id, p.login, p.display_name, p.roles, p.locale, s.csrf, s.method, s.last_seen_at
+       FROM session s JOIN person p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
+       WHERE s.tenant_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND p.active`,
+      [ctx.tenantId, hash(token), now, new Date(now.getTime() - this.policy.idleMs)],
+    );
+    if (!row) return null;
+    if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
+      await ctx.query(`UPDATE session SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, row.id, now]);
+    }
+    return {
+      actor: { kind: 'person', id: row.person_id, login: row.login, displayName: row.display_name, roles: row.roles },
+      locale: row.locale,
+      csrf: row.csrf,
+      method: row.method,
+    };
+  }
+
+  async close(ctx: RequestContext, token: string | undefined): Promise<void> {
+    if (token) await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, hash(token)]);
+  }
+
+  /** Ends every session of a person (sign-out everywhere, deactivation). */
+  async closeAll(ctx: RequestContext, personId: string): Promise<number> {
+    return (await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND person_id = $2 RETURNING id`, [ctx.tenantId, personId])).length;
+  }
+
+  /** Removes expired sessions (a timer calls it). */
+  async sweep(ctx: RequestContext): Promise<number> {
+    const now = this.clock.now();
+    return (
+      await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND (expires_at <= $2 OR last_seen_at <= $3) RETURNING id`, [
+        ctx.tenantId,
+        now,
+        new Date(now.getTime() - this.policy.idleMs),
+      ])
+    ).length;
+  }
+}
+
+/** Constant-time comparison of a submitted CSRF token with the session's. */
+export function csrfMatches(expected: string, submitted: unknown): boolean {
+  if (typeof submitted !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(submitted);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function hash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
