@@ -35,8 +35,14 @@ export class ErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${status}`;
-      const message = status === 404 ? translate(locale, 'NOT_FOUND') : status === 413 ? translate(locale, 'FILE_TOO_LARGE') : exception.message;
+      const raw = exception.message;
+      // Errors raised before the route (body parser, upload limits) get a code and a message in the caller's language.
+      const code =
+        status === 404 ? 'NOT_FOUND'
+        : status === 413 ? (/file/i.test(raw) ? 'FILE_TOO_LARGE' : 'BODY_TOO_LARGE')
+        : status === 400 && /JSON/i.test(raw) ? 'INVALID_JSON'
+        : `HTTP_${status}`;
+      const message = code.startsWith('HTTP_') ? raw : translate(locale, code);
       res.status(status).json({ code, message });
       return;
     }

@@ -3,6 +3,7 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { RequestContext } from '../common/request-context.js';
+import { ValidationFailed } from '../common/errors.js';
 import { Core } from '../core.js';
 import type { UploadedFile as Upload } from '../tickets/ticket-actions.service.js';
 import { ApiAuthGuard, Ctx } from './api-context.js';
@@ -104,6 +105,7 @@ export class TicketsController {
   @ApiOperation({ summary: 'Search the directory (for beneficiaries and contacts)' })
   async people(@Ctx() ctx: RequestContext, @Query() query: PeopleQueryDto) {
     const establishment = query.establishment ? await this.core.directory.establishmentByUaiOrId(ctx, query.establishment) : undefined;
+    if (query.establishment && !establishment) throw new ValidationFailed([{ field: 'establishment', rule: 'rule.establishment' }]);
     const rows = query.q.trim().length < 2 ? [] : await this.core.directory.searchPeople(ctx, query.q.trim(), 20, establishment?.id);
     return rows.map((p) => ({ id: p.id, login: p.login, name: p.display_name, title: p.title, establishments: p.establishments }));
   }

@@ -6,8 +6,9 @@ import { loadConfig } from '../config/app-config.js';
 import { createDataSource, migrate } from '../database/data-source.js';
 import { validateUai } from '../directory/uai.js';
 import { TOKEN_SCOPES, type TokenScope } from '../auth/api-token.service.js';
-import { PackLoader } from '../tenancy/pack-loader.js';
 import { formatProblem, PackValidationError } from '../tenancy/pack-errors.js';
+import { DomainError } from '../common/errors.js';
+import { translate } from '../common/i18n.js';
 
 const program = new Command('guichet').description('Guichet helpdesk engine: administration commands').showHelpAfterError();
 
@@ -46,7 +47,7 @@ tenants
 tenants
   .command('list')
   .description('list the packs')
-  .action(() => console.log(new PackLoader(loadConfig().tenantsDir).listIds().join('\n')));
+  .action(() => console.log(packLoader(loadConfig().tenantsDir).listIds().join('\n')));
 
 program
   .command('seed')
@@ -94,7 +95,7 @@ program
   .description('mint an API token for a person (shown once, stored hashed)')
   .option('-n, --name <name>', 'what the token is for', 'cli')
   .option('-s, --scopes <list>', `comma-separated: ${TOKEN_SCOPES.join(', ')}`, parseScopes, ['read', 'write'] as TokenScope[])
-  .option('-e, --expires <days>', 'days until it expires', (v) => Number(v))
+  .option('-e, --expires <days>', 'days until it expires', parseDays)
   .action(async (tenantId: string, login: string, options: { name: string; scopes: TokenScope[]; expires?: number }) => {
     const core = await buildCore(loadConfig(), { seed: false });
     const expiresAt = options.expires ? new Date(Date.now() + options.expires * 86_400_000) : undefined;
@@ -112,6 +113,12 @@ program
     await core.close();
   });
 
+function parseDays(value: string): number {
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1) throw new InvalidArgumentError('expected a whole number of days, at least 1');
+  return days;
+}
+
 function parseScopes(value: string): TokenScope[] {
   const scopes = value.split(',').map((s) => s.trim());
   for (const s of scopes) if (!(TOKEN_SCOPES as readonly string[]).includes(s)) throw new InvalidArgumentError(`unknown scope "${s}"`);
@@ -119,6 +126,8 @@ function parseScopes(value: string): TokenScope[] {
 }
 
 program.parseAsync().catch((error) => {
-  console.error(error instanceof PackValidationError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
+  if (error instanceof PackValidationError) console.error(error.problems.map(formatProblem).join('\n'));
+  else if (error instanceof DomainError) console.error(translate('en', error.code, error.params));
+  else console.error((error as Error).message);
   process.exit(1);
 });

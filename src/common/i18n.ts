@@ -43,6 +43,11 @@ const MESSAGES: Record<Locale, Messages> = {
     'rule.url': 'Adresse web invalide.',
     'rule.phone': 'Numéro de téléphone invalide.',
     'rule.page': 'Page invalide.',
+    'rule.min': 'Au moins {min}.',
+    'rule.max': 'Au plus {max}.',
+    'rule.team': 'Choisissez une équipe existante.',
+    INVALID_JSON: 'Le corps de la requête n’est pas du JSON valide.',
+    BODY_TOO_LARGE: 'Requête trop volumineuse.',
   },
   en: {
     VALIDATION_FAILED: 'The input has {count} error(s).',
@@ -83,6 +88,11 @@ const MESSAGES: Record<Locale, Messages> = {
     'rule.url': 'Invalid web address.',
     'rule.phone': 'Invalid phone number.',
     'rule.page': 'Invalid page.',
+    'rule.min': 'At least {min}.',
+    'rule.max': 'At most {max}.',
+    'rule.team': 'Choose an existing team.',
+    INVALID_JSON: 'The request body is not valid JSON.',
+    BODY_TOO_LARGE: 'Request too large.',
   },
 };
 

@@ -149,7 +149,7 @@ export class DirectoryRepository {
   }
 
   async teamByKey(ctx: RequestContext, key: string): Promise<TeamRow | undefined> {
-    const [row] = await ctx.query<TeamRow>(`SELECT id, key, name, email FROM team WHERE tenant_id = $1 AND key = $2`, [ctx.tenantId, key]);
+    const [row] = await ctx.query<TeamRow>(`SELECT id, key, name, email FROM team WHERE tenant_id = $1 AND key = $2 AND active`, [ctx.tenantId, key]);
     return row;
   }
 
