@@ -260,11 +260,16 @@ function checkDemo(demo: DemoFile, catalogue: CatalogueEntry[], teams: Set<strin
     p.teams.forEach((t, j) => teams.has(t.key) || report(`people[${i}].teams[${j}].key`, `expected a team key, got "${t.key}"`));
   });
   const leaves = new Set(catalogue.filter((c) => c.leaf).map((c) => c.key));
+  const agents = new Set(demo.people.filter((p) => p.roles.length).map((p) => p.login));
+  const person = (path: string, login: string | undefined) => login && !logins.has(login) && report(path, `expected a login of this file, got "${login}"`);
+  demo.establishments.forEach((e, i) => e.allowList?.forEach((login, j) => person(`establishments[${i}].allowList[${j}]`, login)));
   demo.tickets.forEach((t, i) => {
     if (!leaves.has(t.leaf)) report(`tickets[${i}].leaf`, `expected a catalogue leaf, got "${t.leaf}"`);
-    for (const [key, login] of [['requester', t.requester], ['beneficiary', t.beneficiary], ['assignee', t.assignee]] as const) {
-      if (login && !logins.has(login)) report(`tickets[${i}].${key}`, `expected a login of this file, got "${login}"`);
-    }
+    for (const [key, login] of [['requester', t.requester], ['beneficiary', t.beneficiary], ['assignee', t.assignee]] as const) person(`tickets[${i}].${key}`, login);
+    if (t.assignee && logins.has(t.assignee) && !agents.has(t.assignee)) report(`tickets[${i}].assignee`, `expected a person with the agent role, got "${t.assignee}"`);
+    t.participants.forEach((login, j) => person(`tickets[${i}].participants[${j}]`, login));
+    t.comments.forEach((c, j) => person(`tickets[${i}].comments[${j}].by`, c.by));
+    t.path.forEach((step, j) => person(`tickets[${i}].path[${j}].by`, step.by));
     if (t.establishment && !uais.has(t.establishment)) report(`tickets[${i}].establishment`, `expected an establishment of this file, got "${t.establishment}"`);
   });
 }

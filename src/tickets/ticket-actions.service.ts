@@ -106,7 +106,7 @@ export class TicketActionsService {
       errors.throwIfAny();
       if (isPrivate && !actors.has('agent')) throw new DomainError('FORBIDDEN');
       if (actors.has('participant') && actors.size === 1 && tx.tenant.config.participants?.canComment === false) throw new DomainError('FORBIDDEN');
-      if (ticket.status_category === 'closed' && !actors.has('agent')) throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'comment', status: ticket.status }, { allowed: [] });
+      if (ticket.status_category === 'closed' && !actors.has('agent')) throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'comment', status: pick(tx.tenant.lifecycle.status(ticket.status).label, tx.locale) }, { allowed: [] });
       const now = this.clock.now();
       await this.tickets.insertEvent(tx, ticket.id, isPrivate ? 'noted' : 'commented', tx.actor.id, !isPrivate, { body: text }, now);
       let updated = await this.tickets.update(tx, ticket.id, {}, now);
@@ -196,7 +196,7 @@ export class TicketActionsService {
     else if (file.size > max) errors.add('file', 'rule.fileSize', { max: formatSize(max, ctx.locale) });
     else if (ctx.tenant.config.attachments.accept && !ctx.tenant.config.attachments.accept.some((a) => matchesType(file.mimetype, file.originalname, a))) errors.add('file', 'rule.fileType');
     const { ticket } = await this.access.visibleTicket(ctx, ref);
-    if (ticket.status_category === 'closed') throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'attach', status: ticket.status }, { allowed: [] });
+    if (ticket.status_category === 'closed') throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'attach', status: pick(ctx.tenant.lifecycle.status(ticket.status).label, ctx.locale) }, { allowed: [] });
     const existing = await this.tickets.attachments(ctx, ticket.id);
     if (existing.length >= ctx.tenant.config.attachments.maxFiles) errors.add('file', 'rule.fileCount', { max: ctx.tenant.config.attachments.maxFiles });
     errors.throwIfAny();

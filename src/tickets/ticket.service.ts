@@ -55,7 +55,9 @@ export class TicketService {
       const team = await this.directory.teamByKey(tx, leaf.team_key ?? cfg.fallbackTeam);
       const impact = cfg.priority ? ((values.impact as string) ?? cfg.priority.default.impact) : null;
       const urgency = cfg.priority ? ((values.urgency as string) ?? cfg.priority.default.urgency) : null;
-      const custom = Object.fromEntries(Object.entries(values).filter(([k]) => !STANDARD_COLUMNS.has(k)));
+      // A custom field left empty takes the pack's default.
+      const defaults = Object.fromEntries(fields.filter((f) => !f.standard && f.default !== undefined && values[f.key] === undefined).map((f) => [f.key, f.default!]));
+      const custom = { ...defaults, ...Object.fromEntries(Object.entries(values).filter(([k]) => !STANDARD_COLUMNS.has(k))) };
       const ticket = await this.tickets.insert(tx, {
         reference: pattern.format(now, cfg.timezone, seq),
         type,

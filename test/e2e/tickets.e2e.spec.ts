@@ -33,7 +33,7 @@ describe('tickets over HTTP (sample pack)', () => {
     expect(res.body.team).toEqual({ key: 'desk', name: "Plateforme d'assistance" });
     expect(res.body.priority.key).toBe('p1');
     expect(res.body.establishment).toEqual({ uai: '9740049K', name: 'Lycée de démonstration' });
-    expect(res.body.fields).toEqual({ phone: '02 31 00 00 00' });
+    expect(res.body.fields).toEqual({ phone: '02 31 00 00 00', channel: 'portal' }); // channel: the pack's default
     expect(res.body.history.map((e: { type: string }) => e.type)).toEqual(['created']);
   });
 
