@@ -349,3 +349,16 @@ describe('PackLoader pack files', () => {
     expect(load().hash).not.toBe(before);
   });
 });
+
+describe('PackLoader visibility default', () => {
+  it('accepts a visibility section without default when the form lets the requester choose', () => {
+    replace(SAMPLE, '  default: personal\n', '');
+    expect(load().config.visibility?.default).toBeUndefined();
+  });
+
+  it('reports a visibility section without default when the form has no visibility field', () => {
+    replace(SAMPLE, '  default: personal\n', '');
+    replace(SAMPLE, "    - { key: visibility, type: radio, label: { fr: Au titre de, en: On behalf of } }\n", '');
+    expect(problemsOf()).toEqual([{ file: SAMPLE, path: 'visibility.default', message: 'expected a default option, the form has no "visibility" field to choose one' }]);
+  });
+});

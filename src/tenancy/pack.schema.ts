@@ -153,7 +153,12 @@ const visibilitySchema = z.strictObject({
       }),
     )
     .min(1),
-  default: keySchema,
+  /**
+   * The option preselected on the form and taken when none is given. Leave it out to make the
+   * requester choose ("-- choisir une valeur --"): a required `visibility` field then has no
+   * fallback. Required when the form has no `visibility` field.
+   */
+  default: keySchema.optional(),
 });
 
 const participantsSchema = z.strictObject({

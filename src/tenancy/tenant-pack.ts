@@ -130,8 +130,12 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
   }
 
   if (tenant.priority) for (const p of checkPriorityMatrix(tenant.priority)) report(p.path, p.message);
-  if (tenant.visibility && !tenant.visibility.options.some((o) => o.value === tenant.visibility!.default)) {
-    report('visibility.default', `expected one of the options, got "${tenant.visibility.default}"`);
+  const visibility = tenant.visibility;
+  if (visibility?.default !== undefined && !visibility.options.some((o) => o.value === visibility.default)) {
+    report('visibility.default', `expected one of the options, got "${visibility.default}"`);
+  }
+  if (visibility && visibility.default === undefined && !tenant.form.fields.some((f) => f.key === 'visibility')) {
+    report('visibility.default', 'expected a default option, the form has no "visibility" field to choose one');
   }
   if (!teamKeys.has(tenant.fallbackTeam)) report('fallbackTeam', `expected a team key, got "${tenant.fallbackTeam}"`);
   tenant.views.forEach((v, i) => {

@@ -43,7 +43,7 @@ function hasDefault(field: FormField, config: TenantFile): boolean {
   return (
     field.default !== undefined ||
     ((field.key === 'impact' || field.key === 'urgency') && Boolean(config.priority)) ||
-    (field.key === 'visibility' && Boolean(config.visibility)) ||
+    (field.key === 'visibility' && config.visibility?.default !== undefined) ||
     field.key === 'establishment'
   );
 }

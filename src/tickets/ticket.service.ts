@@ -74,7 +74,7 @@ export class TicketService {
         impact,
         urgency,
         priority: cfg.priority ? computePriority(cfg.priority, impact!, urgency!) : null,
-        visibility: cfg.visibility ? ((values.visibility as string) ?? cfg.visibility.default) : null,
+        visibility: cfg.visibility ? ((values.visibility as string) ?? cfg.visibility.default ?? null) : null,
         fields: custom,
         created_at: now,
       });
