@@ -7,6 +7,7 @@ import { CatalogueService } from './catalogue/catalogue.service.js';
 import type { Clock } from './common/clock.js';
 import { RequestContext, SYSTEM_ACTOR, type ActorRef } from './common/request-context.js';
 import { DirectoryRepository } from './directory/directory.repository.js';
+import { ProfileRepository } from './directory/profile.repository.js';
 import { TimerService } from './jobs/timer.service.js';
 import type { Locale } from './tenancy/pack.schema.js';
 import { DemoSeeder } from './tenancy/demo-seeder.js';
@@ -19,6 +20,7 @@ import { TicketParticipants } from './tickets/ticket-participants.js';
 import { TicketPresenter } from './tickets/ticket.presenter.js';
 import { TicketRepository } from './tickets/ticket.repository.js';
 import { TicketService } from './tickets/ticket.service.js';
+import { TicketSearch } from './tickets/ticket-search.service.js';
 
 export interface CoreDependencies {
   dataSource: DataSource;
@@ -43,6 +45,10 @@ export class Core {
   readonly packSync: PackSync;
   readonly seeder: DemoSeeder;
   readonly sessions: SessionService;
+  /** Filtered dashboard pages and look-alike tickets (portal). */
+  readonly ticketSearch: TicketSearch;
+  /** People's own settings (portal profile) and demo personas. */
+  readonly profiles: ProfileRepository;
 
   constructor(readonly deps: CoreDependencies) {
     const catalogueRepository = new CatalogueRepository();
@@ -58,6 +64,8 @@ export class Core {
     this.packSync = new PackSync(catalogueRepository, this.directory);
     this.seeder = new DemoSeeder(this.directory, this.tickets, this.actions);
     this.sessions = new SessionService(deps.clock);
+    this.ticketSearch = new TicketSearch(ticketRepository, access, this.catalogue, new TicketPresenter());
+    this.profiles = new ProfileRepository();
   }
 
   get demo(): boolean {

@@ -102,6 +102,21 @@ export class CatalogueService {
     };
   }
 
+  /** Leaves that carry FAQ entries (the knowledge pages by product), with their path; empty when the pack's knowledge is off. */
+  async knowledge(ctx: RequestContext): Promise<{ key: string; name: string; path: SearchHit['path']; faq: { title: string; body: string }[] }[]> {
+    if (ctx.tenant.config.knowledge?.enabled === false) return [];
+    const rows = await this.repository.all(ctx);
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return rows
+      .filter((r) => r.is_leaf && r.faq.length)
+      .map((r) => ({
+        key: r.key,
+        name: pick(r.name, ctx.locale),
+        path: r.path.split('/').map((key, depth) => ({ level: this.levelLabel(ctx, depth), key, name: pick(byKey.get(key)?.name, ctx.locale) })),
+        faq: r.faq.map((f) => ({ title: pick(f.title, ctx.locale), body: pick(f.body, ctx.locale) })),
+      }));
+  }
+
   /** A leaf by key, or a 400 naming the field when it is not one. */
   async leaf(ctx: RequestContext, key: string, field = 'leaf'): Promise<CatalogueNodeRow> {
     const row = key ? await this.repository.byKey(ctx, key) : undefined;
