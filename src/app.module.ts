@@ -6,18 +6,24 @@ import { TicketsController } from './api/tickets.controller.js';
 import { ApiAuthGuard } from './api/api-context.js';
 import { Core } from './core.js';
 import { HealthController } from './health/health.controller.js';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AdminOutboxController } from './api/admin-outbox.controller.js';
+import { InboundMailController } from './api/inbound-mail.controller.js';
+import { JOB_INTERVALS, JobScheduler, type JobIntervals } from './jobs/job-scheduler.js';
 import { AuthController } from './auth/auth.controller.js';
 import { PortalSessionGuard } from './auth/portal-session.guard.js';
 
 /** The HTTP application around an already-built Core. */
 @Module({})
 export class AppModule {
-  static forCore(core: Core): DynamicModule {
+  static forCore(core: Core, options: { jobs?: JobIntervals } = {}): DynamicModule {
     return {
       module: AppModule,
+      // Timers and the outbox worker, on intervals; off unless the process asks (main.ts does).
+      imports: [ScheduleModule.forRoot()],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
-      controllers: [HealthController, CatalogueController, TicketsController, AuthController],
-      providers: [{ provide: Core, useValue: core }, ApiAuthGuard, PortalSessionGuard, { provide: APP_FILTER, useClass: ErrorFilter }],
+      controllers: [HealthController, CatalogueController, TicketsController, AdminOutboxController, InboundMailController, AuthController],
+      providers: [{ provide: Core, useValue: core }, ApiAuthGuard, JobScheduler, { provide: JOB_INTERVALS, useValue: options.jobs ?? {} }, PortalSessionGuard, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }
 }

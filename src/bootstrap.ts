@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { type Clock, SystemClock } from './common/clock.js';
 import type { AppConfig } from './config/app-config.js';
 import { Core } from './core.js';
+import type { JobIntervals } from './jobs/job-scheduler.js';
 import { closeDataSource, createDataSource, migrate } from './database/data-source.js';
 import { LocalStorageDriver } from './storage/storage.js';
 import { PackLoader } from './tenancy/pack-loader.js';
@@ -34,6 +35,7 @@ export async function buildCore(config: AppConfig, options: { clock?: Clock; see
       registry: new TenantRegistry(packs),
       clock: options.clock ?? new SystemClock(),
       storage: new LocalStorageDriver(config.storageDir),
+      mail: config.mail,
       demo: config.demo,
     });
     await core.syncAll({ seed: options.seed ?? config.demo });
@@ -44,8 +46,8 @@ export async function buildCore(config: AppConfig, options: { clock?: Clock; see
   }
 }
 
-export async function createApp(core: Core, options: { logger?: LoggerService | LogLevel[] | false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forCore(core), { logger: options.logger ?? ['error', 'warn', 'log'] });
+export async function createApp(core: Core, options: { logger?: LoggerService | LogLevel[] | false; jobs?: JobIntervals } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forCore(core, { jobs: options.jobs }), { logger: options.logger ?? ['error', 'warn', 'log'] });
   app.useGlobalPipes(validationPipe());
   const document = SwaggerModule.createDocument(
     app,

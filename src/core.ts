@@ -9,6 +9,14 @@ import { RequestContext, SYSTEM_ACTOR, type ActorRef } from './common/request-co
 import { DirectoryRepository } from './directory/directory.repository.js';
 import { ProfileRepository } from './directory/profile.repository.js';
 import { TimerService } from './jobs/timer.service.js';
+import { InboundMailService } from './notifications/inbound-mail.service.js';
+import { loadMailConfig, type MailConfig } from './notifications/mail-config.js';
+import { MailIdentity } from './notifications/mail-identity.js';
+import { MailTemplates } from './notifications/mail-templates.js';
+import { MailTransport } from './notifications/mail-transport.js';
+import { OutboxAdminService } from './notifications/outbox-admin.service.js';
+import { OutboxRepository } from './notifications/outbox.repository.js';
+import { OutboxWorker, type OutboxRunReport } from './notifications/outbox.worker.js';
 import type { Locale } from './tenancy/pack.schema.js';
 import { DemoSeeder } from './tenancy/demo-seeder.js';
 import { PackSync } from './tenancy/pack-sync.js';
@@ -27,6 +35,8 @@ export interface CoreDependencies {
   registry: TenantRegistry;
   clock: Clock;
   storage: StorageDriver;
+  /** Outgoing and incoming mail; without it, no SMTP server (notifications stay pending). */
+  mail?: MailConfig;
   /** Demo mode: demo sign-in allowed (GUICHET_DEMO). */
   demo?: boolean;
 }
@@ -44,6 +54,15 @@ export class Core {
   readonly timers: TimerService;
   readonly packSync: PackSync;
   readonly seeder: DemoSeeder;
+  /** Mail settings, and the identifiers and addresses put in mails. */
+  readonly mail: MailConfig;
+  readonly mailIdentity: MailIdentity;
+  /** Delivers the outbox over SMTP. */
+  readonly outbox: OutboxWorker;
+  readonly outboxAdmin: OutboxAdminService;
+  /** Replies by mail become public exchanges. */
+  readonly inbound: InboundMailService;
+  private readonly mailTransport: MailTransport;
   readonly sessions: SessionService;
   /** Filtered dashboard pages and look-alike tickets (portal). */
   readonly ticketSearch: TicketSearch;
@@ -63,6 +82,13 @@ export class Core {
     this.timers = new TimerService(deps.clock, deps.storage);
     this.packSync = new PackSync(catalogueRepository, this.directory);
     this.seeder = new DemoSeeder(this.directory, this.tickets, this.actions);
+    this.mail = deps.mail ?? loadMailConfig({}, 'http://localhost');
+    this.mailIdentity = new MailIdentity(this.mail);
+    this.mailTransport = new MailTransport(this.mail);
+    const outboxRepository = new OutboxRepository();
+    this.outbox = new OutboxWorker(outboxRepository, this.mailTransport, new MailTemplates(), this.mailIdentity, this.mail, deps.clock);
+    this.outboxAdmin = new OutboxAdminService(outboxRepository, deps.clock);
+    this.inbound = new InboundMailService(deps.registry, (tenantId) => this.context(tenantId), this.actions, outboxRepository, this.mailIdentity, deps.clock);
     this.sessions = new SessionService(deps.clock);
     this.ticketSearch = new TicketSearch(ticketRepository, access, this.catalogue, new TicketPresenter());
     this.profiles = new ProfileRepository();
@@ -100,12 +126,24 @@ export class Core {
   }
 
   async close(): Promise<void> {
+    this.mailTransport.close();
     await closeDataSource(this.deps.dataSource);
   }
 
   async runTimers() {
     const reports = [];
     for (const pack of this.registry.all()) reports.push(...(await this.timers.runAll(this.context(pack.id))));
+    return reports;
+  }
+
+  /** Delivers every tenant's due notifications once; stops early when the SMTP server is unreachable. */
+  async runOutbox(): Promise<OutboxRunReport[]> {
+    const reports: OutboxRunReport[] = [];
+    for (const pack of this.registry.all()) {
+      const report = await this.outbox.run(this.context(pack.id));
+      reports.push(report);
+      if (report.unreachable) break;
+    }
     return reports;
   }
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { buildCore, createApp } from './bootstrap.js';
 import { loadConfig } from './config/app-config.js';
+import { SmtpListener } from './notifications/smtp-listener.js';
 import { PackValidationError } from './tenancy/pack-errors.js';
 
 async function main(): Promise<void> {
@@ -8,17 +9,19 @@ async function main(): Promise<void> {
   const logger = new Logger('Guichet');
   if (!config.databaseUrl) logger.log(`No DATABASE_URL: embedded PostgreSQL in ${config.dataDir}`);
   const core = await buildCore(config);
-  const app = await createApp(core);
-  const interval = Number(process.env.GUICHET_TIMER_INTERVAL_MS ?? 60_000);
-  if (interval > 0) {
-    const timer = setInterval(() => core.runTimers().catch((error) => logger.error(`Timers failed: ${error}`)), interval);
-    timer.unref();
-  }
+  // Timers and the outbox worker run inside the application (@nestjs/schedule), in every instance.
+  const app = await createApp(core, { jobs: config.jobs });
+  if (core.mail.secretIsDefault) logger.warn('GUICHET_SECRET is not set: reply addresses are signed with a development key; set it in production.');
+  const listener = core.mail.listenPort !== undefined
+    ? new SmtpListener(core.inbound, core.mailIdentity, core.registry, { port: core.mail.listenPort, host: core.mail.listenHost, maxBytes: core.mail.maxInboundBytes })
+    : undefined;
+  await listener?.start();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.log(`${signal}: closing`);
       void app
         .close()
+        .then(() => listener?.stop())
         .then(() => core.close())
         .finally(() => process.exit(0));
     });

@@ -9,6 +9,8 @@ import { LOCALES, type Locale } from '../tenancy/pack.schema.js';
 export interface GuichetRequest extends Request {
   guichet?: RequestContext;
   locale?: Locale;
+  /** The bearer token's scopes. */
+  scopes?: string[];
 }
 
 /** The request's locale: `?lang=`, then Accept-Language, then French. */
@@ -38,6 +40,7 @@ export class ApiAuthGuard implements CanActivate {
     const { actor, scopes } = await this.core.tokens.authenticate(base, match[1]);
     const needed = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
     if (!scopes.includes(needed) && !scopes.includes('admin')) throw new DomainError('FORBIDDEN');
+    req.scopes = scopes;
     req.guichet = base.withActor(actor);
     return true;
   }

@@ -113,6 +113,15 @@ program
     await core.close();
   });
 
+program
+  .command('outbox')
+  .description('deliver every due notification once (needs GUICHET_SMTP_URL)')
+  .action(async () => {
+    const core = await buildCore(loadConfig(), { seed: false });
+    for (const r of await core.runOutbox()) console.log(`${r.tenant}: ${r.sent} sent, ${r.retried} to retry, ${r.dead} dead${r.unreachable ? ' (SMTP server unreachable)' : ''}`);
+    await core.close();
+  });
+
 function parseDays(value: string): number {
   const days = Number(value);
   if (!Number.isInteger(days) || days < 1) throw new InvalidArgumentError('expected a whole number of days, at least 1');

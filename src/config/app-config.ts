@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { JobIntervals } from '../jobs/job-scheduler.js';
+import { loadMailConfig, type MailConfig } from '../notifications/mail-config.js';
 
 /** Deployment configuration, read once from the environment. */
 export interface AppConfig {
@@ -17,6 +19,10 @@ export interface AppConfig {
   demo: boolean;
   /** Public base URL, for links in mails. */
   publicUrl: string;
+  /** SMTP out, replies in (GUICHET_SMTP_URL, GUICHET_SECRET…); see docs/notifications.md. */
+  mail?: MailConfig;
+  /** Background jobs' intervals (GUICHET_TIMER_INTERVAL_MS, GUICHET_OUTBOX_INTERVAL_MS). */
+  jobs?: JobIntervals;
 }
 
 const root = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []));
@@ -34,7 +40,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     storageDir: resolve(env.GUICHET_STORAGE_DIR ?? resolve(dataDir, 'attachments')),
     demo: env.GUICHET_DEMO ? env.GUICHET_DEMO === 'true' : !env.DATABASE_URL,
     publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,
+    mail: loadMailConfig(env, env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`),
+    jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000) },
   };
+}
+
+function interval(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of milliseconds (0 turns the job off), got "${env[name]}"`);
+  return value;
 }
 
 /** The project's root folder, whether running from sources or from `dist/`. */

@@ -81,7 +81,7 @@ export class TicketActionsService {
     if (to.category === 'closed') patch.closed_at = now;
     else if (ticket.closed_at) patch.closed_at = null;
     const updated = await this.tickets.update(ctx, ticket.id, patch, now);
-    await this.tickets.insertEvent(
+    const event = await this.tickets.insertEvent(
       ctx,
       ticket.id,
       'transitioned',
@@ -91,7 +91,8 @@ export class TicketActionsService {
       now,
     );
     const topic = transition.name === 'reopen' || (ticket.status_category === 'resolved' && to.category !== 'closed') ? 'ticket.reopened' : (TOPIC_BY_CATEGORY[to.category] ?? 'ticket.transitioned');
-    await this.tickets.enqueue(ctx, topic, ticket.id, { reference: ticket.reference, transition: transition.name, to: to.key }, now);
+    // The event names what the mail shows (the comment, the solution), even if the ticket moves on before it is sent.
+    await this.tickets.enqueue(ctx, topic, ticket.id, { reference: ticket.reference, transition: transition.name, to: to.key, event: event.id }, now);
     return updated;
   }
 
@@ -108,10 +109,10 @@ export class TicketActionsService {
       if (actors.has('participant') && actors.size === 1 && tx.tenant.config.participants?.canComment === false) throw new DomainError('FORBIDDEN');
       if (ticket.status_category === 'closed' && !actors.has('agent')) throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'comment', status: pick(tx.tenant.lifecycle.status(ticket.status).label, tx.locale) }, { allowed: [] });
       const now = this.clock.now();
-      await this.tickets.insertEvent(tx, ticket.id, isPrivate ? 'noted' : 'commented', tx.actor.id, !isPrivate, { body: text }, now);
+      const event = await this.tickets.insertEvent(tx, ticket.id, isPrivate ? 'noted' : 'commented', tx.actor.id, !isPrivate, { body: text }, now);
       let updated = await this.tickets.update(tx, ticket.id, {}, now);
       if (!isPrivate) {
-        await this.tickets.enqueue(tx, 'ticket.commented', ticket.id, { reference: ticket.reference }, now);
+        await this.tickets.enqueue(tx, 'ticket.commented', ticket.id, { reference: ticket.reference, event: event.id }, now);
         const triggered = tx.tenant.lifecycle.onComment(ticket.status, actors, ticket.type);
         if (triggered) updated = await this.apply(tx, updated, triggered, {});
       }

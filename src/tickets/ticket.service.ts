@@ -4,6 +4,7 @@ import { DomainError, FieldErrors } from '../common/errors.js';
 import { pick } from '../common/localized.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { DirectoryRepository, PersonRow } from '../directory/directory.repository.js';
+import { renderPackText } from '../notifications/mail-templates.js';
 import { computePriority } from './priority-matrix.js';
 import type { TicketAccess } from './ticket-access.js';
 import { checkValues } from './ticket-form.js';
@@ -149,9 +150,14 @@ export class TicketService {
   }
 
   private acknowledgement(ctx: RequestContext, ticket: TicketRow): string {
-    const text = ctx.tenant.config.texts.acknowledgement;
-    const template = text ? pick(typeof text === 'string' ? { fr: text } : text, ctx.locale) : '{{reference}}';
-    return template.replace(/\{\{\s*reference\s*\}\}/g, ticket.reference);
+    if (!Object.hasOwn(ctx.tenant.config.texts, 'acknowledgement')) return ticket.reference;
+    // The same Handlebars rendering as the mails' texts ({{reference}}, {{title}}, {{requester.name}}…).
+    return renderPackText(ctx.tenant, ctx.locale, 'acknowledgement', {
+      reference: ticket.reference,
+      title: ticket.title,
+      description: ticket.description,
+      requester: { name: ctx.actor.displayName, login: ctx.actor.login },
+    });
   }
 }
 

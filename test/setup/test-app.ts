@@ -7,6 +7,7 @@ import { buildCore, createApp } from '../../src/bootstrap.js';
 import { ManualClock } from '../../src/common/clock.js';
 import type { Core } from '../../src/core.js';
 import { createTestDatabase } from './database.js';
+import { loadMailConfig, type MailConfig } from '../../src/notifications/mail-config.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const FIXTURE_PACKS = join(ROOT, 'test', 'fixtures', 'packs');
@@ -26,7 +27,7 @@ export interface TestApp {
 }
 
 /** The real application on a fresh database cloned from the template, with a manual clock. */
-export async function startTestApp(options: { tenantsDir?: string; tenants?: string[]; seed?: boolean; now?: string } = {}): Promise<TestApp> {
+export async function startTestApp(options: { tenantsDir?: string; tenants?: string[]; seed?: boolean; now?: string; mail?: Partial<MailConfig> } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const storageDir = mkdtempSync(join(tmpdir(), 'guichet-storage-'));
   const clock = new ManualClock(new Date(options.now ?? '2026-03-02T08:30:00Z'));
@@ -39,6 +40,7 @@ export async function startTestApp(options: { tenantsDir?: string; tenants?: str
     storageDir,
     demo: true,
     publicUrl: 'http://localhost',
+    mail: { ...loadMailConfig({}, 'http://localhost'), ...options.mail },
   };
   const core = await buildCore(config, { clock, seed: options.seed ?? true });
   const others: Core[] = [];

@@ -1,0 +1,27 @@
+import { describe, expect, it } from '@jest/globals';
+import { REPLY_MARKER, stripQuoted } from './reply-text.js';
+
+describe('stripQuoted', () => {
+  it('keeps what was written above our marker', () => {
+    expect(stripQuoted(`Merci, c'est réglé.\n\n${REPLY_MARKER}\nVotre dossier I-000001…`)).toBe("Merci, c'est réglé.");
+  });
+
+  it('cuts at "Le … a écrit :", also wrapped over two lines (Gmail)', () => {
+    expect(stripQuoted('Voici le numéro de série.\r\n\r\nLe lun. 2 mars 2026 à 10:00, FIL@OS <filaos@example.org> a écrit :\r\n> Bonjour')).toBe('Voici le numéro de série.');
+    expect(stripQuoted('Done.\n\nOn Mon, 2 Mar 2026 at 10:00, Desk <desk@example.org>\nwrote:\n> Hello')).toBe('Done.');
+  });
+
+  it("cuts at Outlook's header block and Zimbra's separator", () => {
+    expect(stripQuoted('Oui.\n\nDe : Assistance <a@example.org>\nEnvoyé : lundi 2 mars 2026 10:00\nObjet : I-000001')).toBe('Oui.');
+    expect(stripQuoted('OK\n\n----- Mail original -----\nDe: "Assistance"')).toBe('OK');
+    expect(stripQuoted('OK\n________________________________\nFrom: Desk')).toBe('OK');
+  });
+
+  it('drops quoted lines and the signature', () => {
+    expect(stripQuoted('> ancienne ligne\nNouvelle réponse\n> encore\n\n-- \nAlice Martin\nLycée')).toBe('Nouvelle réponse');
+  });
+
+  it('keeps a plain message whole, lines that merely start with "Le" included', () => {
+    expect(stripQuoted('Le poste ne démarre plus.\nDepuis ce matin.')).toBe('Le poste ne démarre plus.\nDepuis ce matin.');
+  });
+});
