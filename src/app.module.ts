@@ -12,6 +12,8 @@ import { InboundMailController } from './api/inbound-mail.controller.js';
 import { JOB_INTERVALS, JobScheduler, type JobIntervals } from './jobs/job-scheduler.js';
 import { AuthController } from './auth/auth.controller.js';
 import { PortalSessionGuard } from './auth/portal-session.guard.js';
+import { TokensController } from './api/tokens.controller.js';
+import { FIRST_PARTY_PLUGINS } from '../plugins/index.js';
 
 /** The HTTP application around an already-built Core. */
 @Module({})
@@ -22,7 +24,7 @@ export class AppModule {
       // Timers and the outbox worker, on intervals; off unless the process asks (main.ts does).
       imports: [ScheduleModule.forRoot()],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
-      controllers: [HealthController, CatalogueController, TicketsController, AdminOutboxController, InboundMailController, AuthController],
+      controllers: [HealthController, CatalogueController, TicketsController, TokensController, AdminOutboxController, InboundMailController, ...FIRST_PARTY_PLUGINS.flatMap((p) => p.controllers ?? []), AuthController],
       providers: [{ provide: Core, useValue: core }, ApiAuthGuard, JobScheduler, { provide: JOB_INTERVALS, useValue: options.jobs ?? {} }, PortalSessionGuard, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }

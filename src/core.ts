@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { closeDataSource } from './database/data-source.js';
 import { ApiTokenService } from './auth/api-token.service.js';
 import { SessionService } from './auth/session.service.js';
+import { SignInService } from './auth/sign-in.service.js';
 import { CatalogueRepository } from './catalogue/catalogue.repository.js';
 import { CatalogueService } from './catalogue/catalogue.service.js';
 import type { Clock } from './common/clock.js';
@@ -64,6 +65,7 @@ export class Core {
   readonly inbound: InboundMailService;
   private readonly mailTransport: MailTransport;
   readonly sessions: SessionService;
+  readonly signIn: SignInService;
   /** Filtered dashboard pages and look-alike tickets (portal). */
   readonly ticketSearch: TicketSearch;
   /** People's own settings (portal profile) and demo personas. */
@@ -90,6 +92,7 @@ export class Core {
     this.outboxAdmin = new OutboxAdminService(outboxRepository, deps.clock);
     this.inbound = new InboundMailService(deps.registry, (tenantId) => this.context(tenantId), this.actions, outboxRepository, this.mailIdentity, deps.clock);
     this.sessions = new SessionService(deps.clock);
+    this.signIn = new SignInService(this.directory, deps.clock);
     this.ticketSearch = new TicketSearch(ticketRepository, access, this.catalogue, new TicketPresenter());
     this.profiles = new ProfileRepository();
   }

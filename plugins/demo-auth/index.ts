@@ -13,5 +13,5 @@ export const demoAuthPlugin = definePlugin({
     /** Logins offered in the picker; all demo people when absent. */
     personas: z.array(z.string().min(1)).optional(),
   }),
-  provides: { authMethod: { kind: 'picker', demoOnly: true } },
+  provides: { authMethod: { kind: 'picker', demoOnly: true, start: { method: 'POST', path: 'auth/demo' } } },
 });

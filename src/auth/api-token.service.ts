@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../common/clock.js';
-import { DomainError } from '../common/errors.js';
+import { DomainError, FieldErrors } from '../common/errors.js';
 import type { ActorRef, RequestContext } from '../common/request-context.js';
 import type { DirectoryRepository } from '../directory/directory.repository.js';
 
@@ -64,10 +64,74 @@ export class ApiTokenService {
   }
 
   async revoke(ctx: RequestContext, id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
     const rows = await ctx.query(`UPDATE api_token SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id`, [ctx.tenantId, id, this.clock.now()]);
     return rows.length > 0;
   }
+
+  /** Every token of the tenant, for its administrators: whose, scopes, expiry, revocation and last use (never the secret). */
+  async listAll(ctx: RequestContext): Promise<(TokenInfo & { person: { login: string; name: string; integration: boolean } })[]> {
+    this.requireAdmin(ctx);
+    const rows = await ctx.query<TokenInfo & { login: string; display_name: string; roles: string[] }>(
+      `SELECT t.id, t.name, t.scopes, t.created_at AS "createdAt", t.expires_at AS "expiresAt", t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt",
+              p.login, p.display_name, p.roles
+       FROM api_token t JOIN person p ON p.tenant_id = t.tenant_id AND p.id = t.person_id WHERE t.tenant_id = $1 ORDER BY t.created_at DESC, t.id`,
+      [ctx.tenantId],
+    );
+    const now = this.clock.now();
+    return rows.map(({ login, display_name, roles, ...token }) => ({
+      ...token,
+      active: !token.revokedAt && (!token.expiresAt || new Date(token.expiresAt) > now),
+      person: { login, name: display_name, integration: roles.includes(INTEGRATION_ROLE) },
+    }));
+  }
+
+  /**
+   * An administrator mints a token for a person of the tenant, or for an integration: a person
+   * row with the role `integration` (created on first use, never able to sign in to the portal).
+   */
+  async mintFor(ctx: RequestContext, input: { person?: string; integration?: string; integrationName?: string; name: string; scopes: TokenScope[]; expiresAt?: Date }) {
+    this.requireAdmin(ctx);
+    const errors = new FieldErrors();
+    if (Boolean(input.person) === Boolean(input.integration)) errors.add(input.person ? 'integration' : 'person', 'rule.required');
+    if (input.integration && !/^[a-z0-9][a-z0-9._-]{1,62}$/.test(input.integration)) errors.add('integration', 'rule.type', { expected: 'a key of lower-case letters, digits, ".", "_" or "-"' });
+    if (input.expiresAt && input.expiresAt <= this.clock.now()) errors.add('expiresAt', 'rule.date');
+    if (!input.scopes.length || input.scopes.some((s) => !TOKEN_SCOPES.includes(s))) errors.add('scopes', 'rule.option');
+    errors.throwIfAny();
+    let login = input.person!;
+    if (input.integration) {
+      login = `integration:${input.integration}`;
+      const existing = await this.directory.personByLoginOrId(ctx, login);
+      if (existing && !existing.roles.includes(INTEGRATION_ROLE)) errors.add('integration', 'rule.option');
+      errors.throwIfAny();
+      if (!existing) await this.directory.upsertPerson(ctx, { login, name: input.integrationName ?? input.integration, roles: [INTEGRATION_ROLE] });
+    }
+    const person = await this.directory.personByLoginOrId(ctx, login);
+    if (!person) {
+      errors.add('person', 'rule.person', { person: login });
+      errors.throwIfAny();
+    }
+    const minted = await this.mint(ctx, person!.id, { name: input.name, scopes: input.scopes, expiresAt: input.expiresAt });
+    return { ...minted, person: { login: person!.login, name: person!.display_name, integration: person!.roles.includes(INTEGRATION_ROLE) }, scopes: input.scopes, expiresAt: input.expiresAt ?? null };
+  }
+
+  /** An administrator revokes a token of the tenant (again: nothing changes); false if there is none with this id. */
+  async revokeAsAdmin(ctx: RequestContext, id: string): Promise<boolean> {
+    this.requireAdmin(ctx);
+    if (!UUID.test(id)) return false;
+    const rows = await ctx.query(`UPDATE api_token SET revoked_at = coalesce(revoked_at, $3) WHERE tenant_id = $1 AND id = $2 RETURNING id`, [ctx.tenantId, id, this.clock.now()]);
+    return rows.length > 0;
+  }
+
+  private requireAdmin(ctx: RequestContext): void {
+    if (!ctx.actor.roles.includes('admin')) throw new DomainError('FORBIDDEN');
+  }
 }
+
+/** The role of a person row that stands for an integration (a connector, a supervision tool). */
+export const INTEGRATION_ROLE = 'integration';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function hash(token: string): string {
   return createHash('sha256').update(token).digest('hex');

@@ -14,6 +14,9 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   MAIL_ALREADY_SENT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  SIGN_IN_FAILED: 401,
+  RATE_LIMITED: 429,
+  ACCOUNT_LOCKED: 429,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

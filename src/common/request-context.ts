@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { enterTenantSql, LEAVE_TENANT_SQL } from '../database/tenant-isolation.js';
 import type { Locale } from '../tenancy/pack.schema.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
 
@@ -50,17 +51,32 @@ export class RequestContext {
   /** Runs `fn` in a transaction, or in the current one if already inside one. */
   async transaction<T>(fn: (ctx: RequestContext) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return this.em.transaction((em) => fn(this.withManager(em)));
+    return this.em.transaction(async (em) => {
+      // Row-level security: the transaction runs as the application role, inside this tenant only.
+      await em.query(enterTenantSql(true), [this.tenantId]);
+      return fn(this.withManager(em));
+    });
   }
 
   /** Rows of a parametrised statement, whatever its kind (TypeORM's plain results differ for UPDATE and DELETE). */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     const own = this.em.queryRunner;
-    const runner = own ?? this.em.connection.createQueryRunner();
+    if (own) return ((await own.query(sql, params, true)).records ?? []) as T[];
+    // A statement outside a transaction enters the tenant on its pooled connection, then leaves it.
+    const runner = this.em.connection.createQueryRunner();
+    let broken: unknown;
     try {
+      await runner.query(enterTenantSql(false), [this.tenantId]);
       return ((await runner.query(sql, params, true)).records ?? []) as T[];
     } finally {
-      if (!own) await runner.release();
+      try {
+        await runner.query(LEAVE_TENANT_SQL);
+      } catch (error) {
+        broken = error;
+      }
+      // A connection that could not leave the tenant is destroyed rather than reused.
+      if (broken) await (runner as unknown as { releasePostgresConnection(error: unknown): Promise<void> }).releasePostgresConnection(broken);
+      else await runner.release();
     }
   }
 }

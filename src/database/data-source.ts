@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { Sessions1764100000000 } from './migrations/1764100000000-sessions.js';
+import { IdentityAndIsolation1795468712504 } from './migrations/1795468712504-identity-and-isolation.js';
 import { InboundMail1795468678726 } from './migrations/1795468678726-inbound-mail.js';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, InboundMail1795468678726];
+export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726];
 
 /** Embedded databases behind data sources: node-postgres does not close them. */
 const embedded = new WeakMap<DataSource, { close(): Promise<void> }>();

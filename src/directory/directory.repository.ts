@@ -175,4 +175,28 @@ export class DirectoryRepository {
     const [row] = await ctx.query<{ n: string }>(`SELECT count(*) AS n FROM person WHERE tenant_id = $1`, [ctx.tenantId]);
     return Number(row.n);
   }
+
+  /**
+   * Creates or updates a person from a sign-in: name and e-mail follow the identity provider,
+   * roles only when it gives them (`null` keeps them). A deactivated person stays deactivated.
+   */
+  async upsertSignedIn(ctx: RequestContext, p: { login: string; name: string; email?: string; roles: string[] | null }): Promise<{ id: string; active: boolean }> {
+    const [row] = await ctx.query<{ id: string; active: boolean }>(
+      `INSERT INTO person (tenant_id, login, display_name, email, roles) VALUES ($1, $2, $3, $4, coalesce($5::text[], '{}'))
+       ON CONFLICT (tenant_id, login) DO UPDATE SET display_name = EXCLUDED.display_name, email = coalesce(EXCLUDED.email, person.email),
+         roles = CASE WHEN $5::text[] IS NULL THEN person.roles ELSE EXCLUDED.roles END, updated_at = now()
+       RETURNING id, active`,
+      [ctx.tenantId, p.login, p.name, p.email ?? null, p.roles],
+    );
+    return row;
+  }
+
+  /** Makes a person's memberships exactly these (establishment id → roles). */
+  async replaceMemberships(ctx: RequestContext, personId: string, memberships: { establishmentId: string; roles: string[] }[]): Promise<void> {
+    await ctx.query(
+      `DELETE FROM person_establishment WHERE tenant_id = $1 AND person_id = $2 AND NOT (establishment_id = ANY($3::uuid[]))`,
+      [ctx.tenantId, personId, memberships.map((m) => m.establishmentId)],
+    );
+    for (const m of memberships) await this.setMembership(ctx, personId, m.establishmentId, m.roles);
+  }
 }

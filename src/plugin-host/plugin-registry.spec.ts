@@ -24,12 +24,32 @@ describe('PluginRegistry', () => {
 
   it('reports an unknown auth plugin with the file that names it', () => {
     const result = loaderWith((y) => `${y}\nauth: [{ plugin: oidcc }]\n`).tryLoad('sample');
-    expect(result).toEqual({ problems: [{ file: 'packs/sample/tenant.yaml', path: 'auth[0].plugin', message: 'expected an auth plugin (demo), got "oidcc"' }] });
+    expect(result).toEqual({ problems: [{ file: 'packs/sample/tenant.yaml', path: 'auth[0].plugin', message: 'expected an auth plugin (cas, demo, local, oidc, trusted-header), got "oidcc"' }] });
   });
 
   it("validates options with the plugin's own schema", () => {
     const result = loaderWith((y) => `${y}\nauth: [{ plugin: demo, options: { personas: alice, colour: red } }]\n`).tryLoad('sample');
     expect('problems' in result && result.problems.map((p) => p.path).sort()).toEqual(['auth[0].options', 'auth[0].options.personas']);
+  });
+
+  it("checks each first-party auth plugin's options: an http issuer, a bad CIDR, a missing CAS server", () => {
+    const result = loaderWith(
+      (y) => `${y}
+auth:
+  - { plugin: oidc, options: { issuer: "http://idp.example", clientId: guichet } }
+  - { plugin: trusted-header, options: { proxies: [10.0.0.0/33] } }
+  - { plugin: cas, options: {} }
+  - { plugin: local, options: { lockAfter: 0 } }
+  - { plugin: oidc, options: { issuer: "https://idp.example", clientId: guichet, claims: { establishments: { claim: rne, pattern: "([" } } } }
+`,
+    ).tryLoad('sample');
+    expect('problems' in result && result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'auth[0].options.issuer: an https:// issuer (or allowHttp: true)',
+      'auth[1].options.proxies[0]: an address or a CIDR block such as 10.0.0.0/8 or 2001:db8::/32',
+      'auth[2].options.server: expected string, received undefined',
+      'auth[3].options.lockAfter: Too small: expected number to be >=1',
+      'auth[4].options.claims.establishments.pattern: a regular expression',
+    ]);
   });
 
   it('refuses two plugins with one name', () => {

@@ -1,4 +1,6 @@
+import type { Type } from '@nestjs/common';
 import type { z } from 'zod';
+import type { LocalizedInput } from '../tenancy/pack.schema.js';
 
 /** How a sign-in method meets the person: a picker, a form, a redirect to an identity provider, or headers set by a proxy. */
 export type AuthMethodKind = 'picker' | 'form' | 'redirect' | 'header';
@@ -8,6 +10,14 @@ export interface AuthMethodCapability {
   kind: AuthMethodKind;
   /** Only usable when the deployment runs in demo mode (GUICHET_DEMO). */
   demoOnly?: boolean;
+  /**
+   * Where the sign-in page sends the person, under `/{tenant}/`: a link (`GET`, for `redirect`
+   * and `header`, with `?next=`) or the form's action (`POST`, for `form` and `picker`, with
+   * `next` and the method's fields).
+   */
+  start: { method: 'GET' | 'POST'; path: string };
+  /** The fields of a `form` method, in order. */
+  fields?: { name: string; type: 'text' | 'password' | 'otp'; label: LocalizedInput; required: boolean; autocomplete?: string }[];
 }
 
 /**
@@ -25,6 +35,8 @@ export interface GuichetPlugin<Options = unknown> {
   provides: {
     authMethod?: AuthMethodCapability;
   };
+  /** Nest controllers the plugin adds (e.g. its sign-in routes under `/:tenant/auth/<name>`); they may inject `Core`. */
+  controllers?: Type<unknown>[];
 }
 
 export function definePlugin<Options>(plugin: GuichetPlugin<Options>): GuichetPlugin<Options> {

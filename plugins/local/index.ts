@@ -1,0 +1,98 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { PortalRequest } from '../../src/auth/portal-session.guard.js';
+import { authMethodOf, checkSameOrigin, clientAddress, completeSignIn, signInFailed } from '../../src/auth/sign-in.http.js';
+import { SignInError } from '../../src/auth/sign-in.service.js';
+import { Core } from '../../src/core.js';
+import { definePlugin } from '../../src/plugin-host/plugin.js';
+import { LocalCredentials } from './local-credentials.js';
+import { TOTP_DEFAULTS } from './totp.js';
+
+const options = z.strictObject({
+  /** `optional`: a code is asked of people who enrolled a TOTP secret; `required`: of everyone (people without one cannot sign in); `off`: never. */
+  totp: z.enum(['off', 'optional', 'required']).default('optional'),
+  /** After this many wrong passwords or codes for one login, it is locked for `lockMinutes`. */
+  lockAfter: z.number().int().min(1).max(100).default(5),
+  lockMinutes: z.number().int().min(1).max(1440).default(15),
+  /** Shortest password accepted when one is set. */
+  minPasswordLength: z.number().int().min(8).max(128).default(12),
+});
+export type LocalOptions = z.infer<typeof options>;
+
+interface LocalSignInBody {
+  login?: unknown;
+  password?: unknown;
+  otp?: unknown;
+  next?: unknown;
+}
+
+@ApiExcludeController()
+@Controller(':tenant/auth/local')
+export class LocalSignInController {
+  constructor(@Inject(Core) private readonly core: Core) {}
+
+  /**
+   * "Identifiant" and "Mot de passe ou passcode OTP": a person with a TOTP secret gives the code
+   * in `otp`, or types it right after the password in the one field (a passcode).
+   */
+  @Post()
+  @HttpCode(303)
+  async signIn(@Param('tenant') tenantId: string, @Body() body: LocalSignInBody, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
+    const { ctx, options } = authMethodOf(this.core, tenantId, localPlugin, req);
+    const next = body?.next;
+    try {
+      checkSameOrigin(req);
+      const login = typeof body?.login === 'string' ? body.login.trim() : '';
+      const password = typeof body?.password === 'string' ? body.password : '';
+      const otp = typeof body?.otp === 'string' ? body.otp.replace(/\s/g, '') : '';
+      await this.core.signIn.throttle(ctx, clientAddress(req), login || undefined);
+      if (!login || !password) throw new SignInError('credentials');
+      await this.core.signIn.checkLockout(ctx, login);
+      const credentials = new LocalCredentials(this.core.deps.clock);
+      const credential = await credentials.find(ctx, login);
+      const usesTotp = options.totp !== 'off' && Boolean(credential?.totpSecret);
+      const digits = TOTP_DEFAULTS.digits;
+      // With a TOTP secret and no separate code, the last digits of the field are the code.
+      const passcode = usesTotp && !otp && password.length > digits && /^\d+$/.test(password.slice(-digits)) && (await credentials.verifyPassword(credential, password.slice(0, -digits)));
+      const code = passcode ? password.slice(-digits) : otp;
+      const passwordOk = passcode || (await credentials.verifyPassword(credential, password));
+      const codeOk = !passwordOk ? false : usesTotp ? await credentials.useTotp(ctx, credential!, code) : options.totp !== 'required';
+      if (!passwordOk || !codeOk) {
+        await this.core.signIn.recordFailure(ctx, login, options.lockAfter, options.lockMinutes * 60_000);
+        throw new SignInError(passwordOk && usesTotp ? 'otp' : 'credentials');
+      }
+      await this.core.signIn.clearFailures(ctx, login);
+      const person = await this.core.directory.personByLoginOrId(ctx, credential!.login);
+      if (!person) throw new SignInError('inactive');
+      await completeSignIn(this.core, ctx, req, res, person.id, localPlugin.name, next);
+    } catch (error) {
+      signInFailed(req, res, tenantId, error, next);
+    }
+  }
+}
+
+/**
+ * Local accounts: a password hashed with argon2id and, for people who enrolled one, a TOTP
+ * second factor (RFC 6238, the codes of authenticator apps). Repeated failures lock the login.
+ * Passwords and secrets are set with `guichet password` and `guichet totp`.
+ */
+export const localPlugin = definePlugin({
+  name: 'local',
+  core: '^0.1',
+  description: 'Local password (argon2id) with an optional TOTP second factor and a lockout',
+  options,
+  provides: {
+    authMethod: {
+      kind: 'form',
+      start: { method: 'POST', path: 'auth/local' },
+      fields: [
+        { name: 'login', type: 'text', label: { fr: 'Identifiant', en: 'Login' }, required: true, autocomplete: 'username' },
+        { name: 'password', type: 'password', label: { fr: 'Mot de passe ou passcode OTP', en: 'Password or OTP passcode' }, required: true, autocomplete: 'current-password' },
+        { name: 'otp', type: 'otp', label: { fr: 'Code à usage unique (si demandé)', en: 'One-time code (if asked)' }, required: false, autocomplete: 'one-time-code' },
+      ],
+    },
+  },
+  controllers: [LocalSignInController],
+});

@@ -1,0 +1,110 @@
+import { BlockList, isIP } from 'node:net';
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { claimMappingSchema, mapClaims, type ClaimMapping, type Claims } from '../../src/auth/claim-mapping.js';
+import type { PortalRequest } from '../../src/auth/portal-session.guard.js';
+import { authMethodOf, clientAddress, completeSignIn, signInFailed } from '../../src/auth/sign-in.http.js';
+import { SignInError } from '../../src/auth/sign-in.service.js';
+import { Core } from '../../src/core.js';
+import { definePlugin } from '../../src/plugin-host/plugin.js';
+
+const cidrSchema = z.string().refine((value) => parseCidr(value) !== null, 'an address or a CIDR block such as 10.0.0.0/8 or 2001:db8::/32');
+
+const options = z.strictObject({
+  /** Addresses of the portal's reverse proxies (CIDR blocks); a request from anywhere else is refused. */
+  proxies: z.array(cidrSchema).min(1),
+  /** Header names (case-insensitive) and how they map to the person. */
+  claims: claimMappingSchema({ login: 'x-remote-user', name: 'x-remote-name', email: 'x-remote-mail' }),
+});
+export type TrustedHeaderOptions = z.infer<typeof options>;
+
+@ApiExcludeController()
+@Controller(':tenant/auth/trusted-header')
+export class TrustedHeaderController {
+  constructor(@Inject(Core) private readonly core: Core) {}
+
+  @Get()
+  async signIn(@Param('tenant') tenantId: string, @Query('next') next: unknown, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
+    const { ctx, options } = authMethodOf(this.core, tenantId, trustedHeaderPlugin, req);
+    try {
+      const address = clientAddress(req);
+      const trusted = fromProxy(address, options.proxies);
+      // Headers from elsewhere are not even read: they could name anybody's login.
+      const identity = trusted ? mapClaims(headerClaims(req), lowerCased(options.claims)) : null;
+      await this.core.signIn.throttle(ctx, address, identity?.login);
+      if (!trusted) throw new SignInError('proxy');
+      if (!identity) throw new SignInError('claims');
+      const personId = await this.core.signIn.provision(ctx, identity);
+      await completeSignIn(this.core, ctx, req, res, personId, trustedHeaderPlugin.name, next);
+    } catch (error) {
+      signInFailed(req, res, tenantId, error, next);
+    }
+  }
+}
+
+/**
+ * Single sign-on through the academy's portal: its reverse proxy authenticates the person and
+ * forwards who they are in headers. The headers are believed only on a connection coming from
+ * one of the configured proxy addresses (the peer address, never `X-Forwarded-For`).
+ */
+export const trustedHeaderPlugin = definePlugin({
+  name: 'trusted-header',
+  core: '^0.1',
+  description: "Headers set by the academy's authenticating reverse proxy, accepted from its addresses only",
+  options,
+  provides: { authMethod: { kind: 'header', start: { method: 'GET', path: 'auth/trusted-header' } } },
+  controllers: [TrustedHeaderController],
+});
+
+/** `10.0.0.0/8`, `192.0.2.7` (one address) or an IPv6 block. */
+export function parseCidr(value: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address, bits, ...rest] = value.trim().split('/');
+  const version = isIP(address);
+  if (!version || rest.length) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = bits === undefined ? max : Number(bits);
+  if (!/^\d+$/.test(bits ?? String(max)) || prefix < 0 || prefix > max) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+export function fromProxy(address: string, proxies: string[]): boolean {
+  const version = isIP(address);
+  if (!version) return false;
+  const list = new BlockList();
+  for (const cidr of proxies) {
+    const block = parseCidr(cidr)!;
+    list.addSubnet(block.address, block.prefix, block.family);
+  }
+  return list.check(address, version === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Headers as claims. Proxies often send UTF-8 bytes, which arrive read as Latin-1: they are read again. */
+function headerClaims(req: PortalRequest): Claims {
+  const claims: Claims = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    const values = (Array.isArray(value) ? value : [value ?? '']).map(utf8);
+    claims[name] = values.length === 1 ? values[0] : values;
+  }
+  return claims;
+}
+
+function utf8(value: string): string {
+  const decoded = Buffer.from(value, 'latin1').toString('utf8');
+  return decoded.includes('\uFFFD') ? value : decoded;
+}
+
+function lowerCased(mapping: ClaimMapping): ClaimMapping {
+  const lower = (name: string) => name.toLowerCase();
+  return {
+    ...mapping,
+    login: lower(mapping.login),
+    name: Array.isArray(mapping.name) ? mapping.name.map(lower) : lower(mapping.name),
+    email: mapping.email && lower(mapping.email),
+    establishments: mapping.establishments && { ...mapping.establishments, claim: lower(mapping.establishments.claim) },
+    headOf: mapping.headOf && { ...mapping.headOf, claim: lower(mapping.headOf.claim) },
+    heads: mapping.heads?.map((r) => ({ ...r, claim: lower(r.claim) })),
+    roles: mapping.roles?.map((r) => ({ ...r, claim: lower(r.claim) })),
+  };
+}

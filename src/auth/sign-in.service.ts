@@ -1,0 +1,180 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../common/clock.js';
+import { DomainError } from '../common/errors.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { DirectoryRepository } from '../directory/directory.repository.js';
+import { isValidUai } from '../directory/uai.js';
+import type { SignedInIdentity } from './claim-mapping.js';
+
+/** How many sign-in attempts a window allows, per client address and per login. */
+export interface SignInLimits {
+  perAddress: number;
+  perLogin: number;
+  windowMs: number;
+}
+
+/**
+ * Generous per address: a school's staff signs in from one NAT address at 8 a.m. Tight per
+ * login: nobody needs twenty tries in ten minutes.
+ */
+export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = { perAddress: 300, perLogin: 20, windowMs: 10 * 60_000 };
+
+/** A sign-in failure for one of these reasons (translated by the caller into the message). */
+export type SignInFailure = 'credentials' | 'otp' | 'state' | 'provider' | 'claims' | 'inactive' | 'proxy' | 'origin';
+
+export class SignInError extends Error {
+  constructor(readonly reason: SignInFailure) {
+    super(`sign-in failed: ${reason}`);
+    this.name = 'SignInError';
+  }
+}
+
+/**
+ * What every auth plugin shares: rate limits and lockouts kept in PostgreSQL (so instances share
+ * them), the pending round trips to identity providers, and provisioning people from what the
+ * provider says about them.
+ */
+export class SignInService {
+  constructor(
+    private readonly directory: DirectoryRepository,
+    private readonly clock: Clock,
+    readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
+  ) {}
+
+  /** Counts one attempt from `address` (and for `login`); 429 past the limits. */
+  async throttle(ctx: RequestContext, address: string, login?: string): Promise<void> {
+    const keys: [string, number][] = [[`address:${address}`, this.limits.perAddress]];
+    if (login) keys.push([`login:${login.trim().toLowerCase()}`, this.limits.perLogin]);
+    for (const [key, limit] of keys) {
+      const { hits, windowStart } = await this.hit(ctx, key, this.limits.windowMs);
+      if (hits > limit) {
+        const minutes = Math.max(1, Math.ceil((windowStart.getTime() + this.limits.windowMs - this.clock.now().getTime()) / 60_000));
+        throw new DomainError('RATE_LIMITED', { minutes }, { retryAfterSeconds: minutes * 60 });
+      }
+    }
+  }
+
+  /** 429 while `login` is locked out (after `recordFailure` reached the limit). */
+  async checkLockout(ctx: RequestContext, login: string): Promise<void> {
+    const [row] = await ctx.query<{ locked_until: Date | null }>(`SELECT locked_until FROM sign_in_throttle WHERE tenant_id = $1 AND key = $2`, [
+      ctx.tenantId,
+      failureKey(login),
+    ]);
+    const until = row?.locked_until ? new Date(row.locked_until) : null;
+    if (until && until > this.clock.now()) {
+      const minutes = Math.max(1, Math.ceil((until.getTime() - this.clock.now().getTime()) / 60_000));
+      throw new DomainError('ACCOUNT_LOCKED', { minutes }, { retryAfterSeconds: minutes * 60 });
+    }
+  }
+
+  /**
+   * Counts a failed password for `login` (known or not, so a lockout tells nothing about which
+   * logins exist); the `after`-th failure within `lockMs` locks the login for `lockMs`.
+   */
+  async recordFailure(ctx: RequestContext, login: string, after: number, lockMs: number): Promise<void> {
+    const { hits } = await this.hit(ctx, failureKey(login), lockMs);
+    if (hits >= after) {
+      await ctx.query(`UPDATE sign_in_throttle SET locked_until = $3, hits = 0, window_start = $4 WHERE tenant_id = $1 AND key = $2`, [
+        ctx.tenantId,
+        failureKey(login),
+        new Date(this.clock.now().getTime() + lockMs),
+        this.clock.now(),
+      ]);
+    }
+  }
+
+  async clearFailures(ctx: RequestContext, login: string): Promise<void> {
+    await ctx.query(`DELETE FROM sign_in_throttle WHERE tenant_id = $1 AND key = $2`, [ctx.tenantId, failureKey(login)]);
+  }
+
+  /**
+   * Remembers a round trip to an identity provider: returns the `state` to send it and the
+   * `binding` to set as a cookie in the browser that started it. Both are needed to come back.
+   */
+  async startFlow(ctx: RequestContext, plugin: string, data: Record<string, unknown>, ttlMs = 10 * 60_000): Promise<{ state: string; binding: string }> {
+    const state = randomBytes(24).toString('base64url');
+    const binding = randomBytes(24).toString('base64url');
+    const now = this.clock.now();
+    await ctx.query(`INSERT INTO auth_flow (tenant_id, id, plugin, binding, data, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      ctx.tenantId,
+      sha256(state),
+      plugin,
+      sha256(binding),
+      JSON.stringify(data),
+      now,
+      new Date(now.getTime() + ttlMs),
+    ]);
+    return { state, binding };
+  }
+
+  /** Takes a round trip back, once: unknown, expired, replayed or started by another browser fails. */
+  async consumeFlow(ctx: RequestContext, plugin: string, state: unknown, binding: string | undefined): Promise<Record<string, unknown>> {
+    if (typeof state !== 'string' || !state || !binding) throw new SignInError('state');
+    const [row] = await ctx.query<{ data: Record<string, unknown>; binding: string; expires_at: Date }>(
+      `DELETE FROM auth_flow WHERE tenant_id = $1 AND id = $2 AND plugin = $3 RETURNING data, binding, expires_at`,
+      [ctx.tenantId, sha256(state), plugin],
+    );
+    if (!row || row.binding !== sha256(binding) || new Date(row.expires_at) <= this.clock.now()) throw new SignInError('state');
+    return row.data;
+  }
+
+  /**
+   * Creates or updates the person an identity describes, in one transaction: name, e-mail,
+   * roles (when the mapping gives them) and establishments (when it gives them). Returns the
+   * person's id; a deactivated person cannot sign in.
+   */
+  async provision(ctx: RequestContext, identity: SignedInIdentity): Promise<string> {
+    // Integrations' person rows (`integration:<key>`) act through API tokens only.
+    if (identity.login.startsWith('integration:')) throw new SignInError('claims');
+    return ctx.transaction(async (tx) => {
+      const person = await this.directory.upsertSignedIn(tx, { login: identity.login, name: identity.name, email: identity.email, roles: identity.roles ?? null });
+      if (!person.active) throw new SignInError('inactive');
+      if (identity.establishments) {
+        const memberships: { establishmentId: string; roles: string[] }[] = [];
+        for (const { uai, head } of identity.establishments) {
+          let establishment = await this.directory.establishmentByUaiOrId(tx, uai);
+          if (!establishment && identity.createEstablishments && isValidUai(uai)) {
+            await this.directory.upsertEstablishments(tx, [{ uai, name: uai }]);
+            establishment = await this.directory.establishmentByUaiOrId(tx, uai);
+          }
+          if (establishment) memberships.push({ establishmentId: establishment.id, roles: head ? ['member', 'head'] : ['member'] });
+        }
+        await this.directory.replaceMemberships(tx, person.id, memberships);
+      }
+      return person.id;
+    });
+  }
+
+  /** Removes finished round trips and stale counters (the session sweep calls it). */
+  async sweep(ctx: RequestContext): Promise<number> {
+    const now = this.clock.now();
+    const flows = await ctx.query(`DELETE FROM auth_flow WHERE tenant_id = $1 AND expires_at <= $2 RETURNING id`, [ctx.tenantId, now]);
+    const counters = await ctx.query(
+      `DELETE FROM sign_in_throttle WHERE tenant_id = $1 AND window_start <= $2 AND (locked_until IS NULL OR locked_until <= $3) RETURNING key`,
+      [ctx.tenantId, new Date(now.getTime() - 86_400_000), now],
+    );
+    return flows.length + counters.length;
+  }
+
+  /** One more hit on a fixed-window counter; a window older than `windowMs` starts again. */
+  private async hit(ctx: RequestContext, key: string, windowMs: number): Promise<{ hits: number; windowStart: Date }> {
+    const now = this.clock.now();
+    const [row] = await ctx.query<{ hits: number; window_start: Date }>(
+      `INSERT INTO sign_in_throttle AS s (tenant_id, key, window_start, hits) VALUES ($1, $2, $3, 1)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET
+         hits = CASE WHEN s.window_start <= $4 THEN 1 ELSE s.hits + 1 END,
+         window_start = CASE WHEN s.window_start <= $4 THEN $3 ELSE s.window_start END
+       RETURNING hits, window_start`,
+      [ctx.tenantId, key, now, new Date(now.getTime() - windowMs)],
+    );
+    return { hits: row.hits, windowStart: new Date(row.window_start) };
+  }
+}
+
+function failureKey(login: string): string {
+  return `failures:${login.trim().toLowerCase()}`;
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
