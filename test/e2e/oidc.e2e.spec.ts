@@ -6,7 +6,7 @@ import { fixturePacksWith, withoutDemoTickets } from '../setup/pack-copy.js';
 import { startTestApp, type TestApp } from '../setup/test-app.js';
 
 /** People the OpenID provider knows, with the claims it releases. */
-const ACCOUNTS: Record<string, Record<string, unknown>> = {
+const ACCOUNTS: Record<string, { sub: string } & Record<string, unknown>> = {
   'sub-jd': { sub: 'sub-jd', preferred_username: 'jdurand', name: 'Jules Durand', email: 'jules.durand@example.org', email_verified: true, rne: ['9740049K', '0140096D'], groups: ['agents-n1'] },
   'sub-ml': { sub: 'sub-ml', preferred_username: 'mlebon', name: 'Marie Lebon', email: 'marie.lebon@example.org', rne: ['9740049K'], fonction: 'DIR' },
 };
@@ -68,7 +68,7 @@ auth:
         },
       ],
       claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'rne', 'groups', 'fonction'], email: ['email', 'email_verified'] },
-      findAccount: async (_ctx: unknown, sub: string) => (ACCOUNTS[sub] ? { accountId: sub, claims: async () => ACCOUNTS[sub] } : undefined),
+      findAccount: async (_ctx, sub: string) => (ACCOUNTS[sub] ? { accountId: sub, claims: async () => ACCOUNTS[sub] } : undefined),
       pkce: { required: () => true },
       cookies: { keys: ['oidc-test-cookie-key'] },
       features: { devInteractions: { enabled: true } },
