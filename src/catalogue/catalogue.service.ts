@@ -91,6 +91,8 @@ export class CatalogueService {
 
   /** The create form for a leaf: the pack's fields then the leaf's own, with their choices. */
   async form(ctx: RequestContext, leafKey: string): Promise<{ leaf: CatalogueNodeView & { path: SearchHit['path'] }; type: string; fields: FormFieldView[]; attachments: { maxBytes: number; maxFiles: number } }> {
+    // A key that names nothing here (another tenant's, a typo) is a missing resource, not bad input.
+    if (!(await this.repository.byKey(ctx, leafKey))) throw new DomainError('CATALOGUE_NODE_NOT_FOUND', { node: leafKey });
     const leaf = await this.leaf(ctx, leafKey);
     const type = leaf.ticket_type!;
     const fields = this.fieldsFor(ctx, leaf, type).map((f) => this.fieldView(ctx, f));
