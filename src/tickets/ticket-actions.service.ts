@@ -196,7 +196,9 @@ export class TicketActionsService {
     if (!file) errors.add('file', 'rule.required');
     else if (file.size > max) errors.add('file', 'rule.fileSize', { max: formatSize(max, ctx.locale) });
     else if (ctx.tenant.config.attachments.accept && !ctx.tenant.config.attachments.accept.some((a) => matchesType(file.mimetype, file.originalname, a))) errors.add('file', 'rule.fileType');
-    const { ticket } = await this.access.visibleTicket(ctx, ref);
+    const { ticket, actors } = await this.access.visibleTicket(ctx, ref);
+    // Like comments: participants of a pack whose participants only read (`canComment: false`) add no files.
+    if (actors.has('participant') && actors.size === 1 && ctx.tenant.config.participants?.canComment === false) throw new DomainError('FORBIDDEN');
     if (ticket.status_category === 'closed') throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'attach', status: pick(ctx.tenant.lifecycle.status(ticket.status).label, ctx.locale) }, { allowed: [] });
     const existing = await this.tickets.attachments(ctx, ticket.id);
     if (existing.length >= ctx.tenant.config.attachments.maxFiles) errors.add('file', 'rule.fileCount', { max: ctx.tenant.config.attachments.maxFiles });
