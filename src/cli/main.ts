@@ -9,6 +9,8 @@ import { TOKEN_SCOPES, type TokenScope } from '../auth/api-token.service.js';
 import { formatProblem, PackValidationError } from '../tenancy/pack-errors.js';
 import { DomainError } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
+import { localPlugin } from '../../plugins/local/index.js';
+import { LocalCredentials } from '../../plugins/local/local-credentials.js';
 
 const program = new Command('guichet').description('Guichet helpdesk engine: administration commands').showHelpAfterError();
 
@@ -101,6 +103,30 @@ program
     const expiresAt = options.expires ? new Date(Date.now() + options.expires * 86_400_000) : undefined;
     const { token } = await core.tokens.mint(core.context(tenantId), login, { name: options.name, scopes: options.scopes, expiresAt });
     console.log(token);
+    await core.close();
+  });
+
+program
+  .command('password <tenant> <login>')
+  .description("set a person's local password (auth plugin `local`), read from standard input")
+  .action(async (tenantId: string, login: string) => {
+    const password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+    const core = await buildCore(loadConfig(), { seed: false });
+    const ctx = core.context(tenantId);
+    const options = localPlugin.options.parse(ctx.tenant.config.auth.find((a) => a.plugin === localPlugin.name)?.options ?? {});
+    await new LocalCredentials(core.deps.clock).setPassword(ctx, login, password, options.minPasswordLength);
+    console.log(`Password set for ${login}.`);
+    await core.close();
+  });
+
+program
+  .command('totp <tenant> <login>')
+  .description('give a person a new TOTP secret (second factor of `local`); prints the otpauth:// address to scan')
+  .action(async (tenantId: string, login: string) => {
+    const core = await buildCore(loadConfig(), { seed: false });
+    const ctx = core.context(tenantId);
+    const { secret, uri } = await new LocalCredentials(core.deps.clock).enrolTotp(ctx, login, ctx.tenant.id);
+    console.log(`${uri}\nSecret: ${secret}`);
     await core.close();
   });
 
