@@ -30,6 +30,16 @@ import { TicketPresenter } from './tickets/ticket.presenter.js';
 import { TicketRepository } from './tickets/ticket.repository.js';
 import { TicketService } from './tickets/ticket.service.js';
 import { TicketSearch } from './tickets/ticket-search.service.js';
+import { TicketHooks } from './tickets/ticket-hooks.js';
+import { DeskActionsService } from './desk/desk-actions.service.js';
+import { DeskRepository } from './desk/desk.repository.js';
+import { DeskService } from './desk/desk.service.js';
+import { MassIncidents } from './desk/mass-incidents.js';
+import { KnowledgeRepository } from './knowledge/knowledge.repository.js';
+import { KnowledgeService } from './knowledge/knowledge.service.js';
+import { SlaJob } from './sla/sla.job.js';
+import { SlaRepository } from './sla/sla.repository.js';
+import { SlaService } from './sla/sla.service.js';
 
 export interface CoreDependencies {
   dataSource: DataSource;
@@ -70,16 +80,37 @@ export class Core {
   readonly ticketSearch: TicketSearch;
   /** People's own settings (portal profile) and demo personas. */
   readonly profiles: ProfileRepository;
+  /** The agents' desk: queues and ticket detail; its actions; mass incidents. */
+  readonly desk: DeskService;
+  readonly deskActions: DeskActionsService;
+  readonly massIncidents: MassIncidents;
+  /** Service levels (clocks on the business calendar) and their breach job. */
+  readonly sla: SlaService;
+  readonly slaJob: SlaJob;
+  /** Knowledge entries published from solutions. */
+  readonly knowledge: KnowledgeService;
 
   constructor(readonly deps: CoreDependencies) {
     const catalogueRepository = new CatalogueRepository();
     const ticketRepository = new TicketRepository();
     this.directory = new DirectoryRepository();
-    this.catalogue = new CatalogueService(catalogueRepository);
+    // Work that follows every ticket change in its transaction (SLA clocks, mass incidents), registered below.
+    const hooks = new TicketHooks();
+    this.knowledge = new KnowledgeService(new KnowledgeRepository(), deps.clock);
+    this.catalogue = new CatalogueService(catalogueRepository, this.knowledge);
     const access = new TicketAccess(ticketRepository, this.directory);
     const participants = new TicketParticipants(ticketRepository, this.directory);
-    this.tickets = new TicketService(ticketRepository, this.directory, this.catalogue, access, participants, new TicketPresenter(), deps.clock);
-    this.actions = new TicketActionsService(ticketRepository, this.directory, access, participants, deps.storage, deps.clock);
+    this.tickets = new TicketService(ticketRepository, this.directory, this.catalogue, access, participants, new TicketPresenter(), deps.clock, hooks);
+    this.actions = new TicketActionsService(ticketRepository, this.directory, access, participants, deps.storage, deps.clock, hooks);
+    const slaRepository = new SlaRepository();
+    this.sla = new SlaService(slaRepository, deps.clock);
+    this.slaJob = new SlaJob(this.sla, slaRepository, deps.clock);
+    const deskRepository = new DeskRepository();
+    this.massIncidents = new MassIncidents(deskRepository, ticketRepository, access, this.actions, deps.clock);
+    hooks.add(this.sla);
+    hooks.add(this.massIncidents);
+    this.desk = new DeskService(deskRepository, access, this.directory, this.tickets, this.catalogue, new TicketPresenter(), this.sla, deps.clock);
+    this.deskActions = new DeskActionsService(this.actions, access, ticketRepository, this.directory, this.catalogue, this.knowledge, hooks, (ctx) => this.sla.pausedIn(ctx), deps.clock);
     this.tokens = new ApiTokenService(this.directory, deps.clock);
     this.timers = new TimerService(deps.clock, deps.storage);
     this.packSync = new PackSync(catalogueRepository, this.directory);
@@ -135,7 +166,10 @@ export class Core {
 
   async runTimers() {
     const reports = [];
-    for (const pack of this.registry.all()) reports.push(...(await this.timers.runAll(this.context(pack.id))));
+    for (const pack of this.registry.all()) {
+      reports.push(...(await this.timers.runAll(this.context(pack.id))));
+      reports.push(...(await this.slaJob.run(this.context(pack.id))));
+    }
     return reports;
   }
 

@@ -14,7 +14,8 @@ export interface CatalogueNodeView {
   doc?: string;
   keywords?: string[];
   /** FAQ entries of a leaf (when the pack's knowledge is on). */
-  faq?: { title: string; body: string }[];
+  /** The pack's entries, then those agents published from solutions (with their id and date). */
+  faq?: { title: string; body: string; id?: string; publishedAt?: Date }[];
   children?: CatalogueNodeView[];
 }
 
@@ -42,8 +43,16 @@ export interface FormFieldView {
   options?: { value: string; label: string }[];
 }
 
+/** Entries published by the desk for a leaf (the knowledge base). */
+export interface PublishedEntries {
+  forNode(ctx: RequestContext, nodeId: string): Promise<{ id: string; title: string; body: string; publishedAt: Date }[]>;
+}
+
 export class CatalogueService {
-  constructor(private readonly repository: CatalogueRepository) {}
+  constructor(
+    private readonly repository: CatalogueRepository,
+    private readonly published?: PublishedEntries,
+  ) {}
 
   /** The whole tree, or the subtree under `rootKey`, in the caller's language. */
   async tree(ctx: RequestContext, rootKey?: string): Promise<CatalogueNodeView[]> {
@@ -60,7 +69,9 @@ export class CatalogueService {
     const row = await this.repository.byKey(ctx, key);
     if (!row) throw new DomainError('CATALOGUE_NODE_NOT_FOUND', { node: key });
     const children = row.is_leaf ? undefined : (await this.repository.children(ctx, row.key)).map((c) => this.view(ctx, c));
-    const faq = row.is_leaf && ctx.tenant.config.knowledge?.enabled !== false ? row.faq.map((f) => ({ title: pick(f.title, ctx.locale), body: pick(f.body, ctx.locale) })) : undefined;
+    const knowledge = row.is_leaf && ctx.tenant.config.knowledge?.enabled !== false;
+    const published = knowledge && this.published ? await this.published.forNode(ctx, row.id) : [];
+    const faq = knowledge ? [...row.faq.map((f) => ({ title: pick(f.title, ctx.locale), body: pick(f.body, ctx.locale) })), ...published] : undefined;
     return { ...this.view(ctx, row), faq, children, path: await this.pathOf(ctx, row) };
   }
 

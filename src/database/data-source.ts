@@ -5,8 +5,9 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { Sessions1764100000000 } from './migrations/1764100000000-sessions.js';
 import { IdentityAndIsolation1795468712504 } from './migrations/1795468712504-identity-and-isolation.js';
 import { InboundMail1795468678726 } from './migrations/1795468678726-inbound-mail.js';
+import { DeskAndSla1795468770798 } from './migrations/1795468770798-desk-and-sla.js';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726];
+export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798];
 
 /** Embedded databases behind data sources: node-postgres does not close them. */
 const embedded = new WeakMap<DataSource, { close(): Promise<void> }>();
@@ -30,12 +31,12 @@ export async function createDataSource(target: DatabaseTarget): Promise<DataSour
   } else {
     const dir = target.dataDir ?? '.data';
     mkdirSync(dir, { recursive: true });
-    const [{ PGlite }, { createPgConfig }, { unaccent }, { pg_trgm }] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite/node-postgres'),
-      import('@electric-sql/pglite/contrib/unaccent'),
-      import('@electric-sql/pglite/contrib/pg_trgm'),
-    ]);
+    // One after the other: Jest's ESM loader fails ("not in cache") when these modules, which share
+    // chunks, are linked concurrently.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+    const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent');
+    const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
     const db = await PGlite.create(join(dir, 'pg'), { extensions: { unaccent, pg_trgm } });
     pglite = db;
     // PGlite has a single session: one connection, and queries inside a transaction must use its manager.

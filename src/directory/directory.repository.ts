@@ -166,6 +166,15 @@ export class DirectoryRepository {
     );
   }
 
+  /** The active teams a person belongs to. */
+  async teamsOf(ctx: RequestContext, personId: string): Promise<(TeamRow & { lead: boolean })[]> {
+    return ctx.query(
+      `SELECT t.id, t.key, t.name, t.email, m.lead FROM team_member m JOIN team t ON t.tenant_id = m.tenant_id AND t.id = m.team_id
+       WHERE m.tenant_id = $1 AND m.person_id = $2 AND t.active ORDER BY t.key`,
+      [ctx.tenantId, personId],
+    );
+  }
+
   async teamIdsOf(ctx: RequestContext, personId: string): Promise<string[]> {
     const rows = await ctx.query<{ team_id: string }>(`SELECT team_id FROM team_member WHERE tenant_id = $1 AND person_id = $2`, [ctx.tenantId, personId]);
     return rows.map((r) => r.team_id);

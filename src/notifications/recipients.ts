@@ -1,6 +1,9 @@
 import type { TenantFile } from '../tenancy/pack.schema.js';
 
-export const NOTIFICATION_EVENTS = ['created', 'commented', 'information-requested', 'resolved', 'closed', 'reopened', 'participant-added', 'reminder'] as const;
+export const NOTIFICATION_EVENTS = [
+  'created', 'commented', 'information-requested', 'resolved', 'closed', 'reopened', 'participant-added', 'reminder',
+  'reassigned', 'sla-warning', 'sla-breached',
+] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 export type RecipientRole = 'requester' | 'beneficiary' | 'participants' | 'head' | 'team' | 'assignee';
 
@@ -14,6 +17,10 @@ export const DEFAULT_RECIPIENTS: Record<NotificationEvent, RecipientRole[]> = {
   reopened: ['assignee'],
   'participant-added': [],
   reminder: ['requester', 'beneficiary'],
+  // The desk's own events: the team the ticket is (now) with.
+  reassigned: ['team'],
+  'sla-warning': ['team'],
+  'sla-breached': ['team'],
 };
 
 /** Outbox topics and the pack event that decides their recipients. */
@@ -26,6 +33,9 @@ export const TOPIC_EVENTS: Record<string, NotificationEvent> = {
   'ticket.reopened': 'reopened',
   'ticket.transitioned': 'commented',
   'ticket.reminder': 'reminder',
+  'ticket.reassigned': 'reassigned',
+  'ticket.sla-warning': 'sla-warning',
+  'ticket.sla-breached': 'sla-breached',
 };
 
 export function recipientRoles(config: TenantFile, topic: string): RecipientRole[] {

@@ -238,7 +238,10 @@ const notificationsSchema = z.strictObject({
   /** Events that send mail, and to whom. */
   events: z
     .partialRecord(
-      z.enum(['created', 'commented', 'information-requested', 'resolved', 'closed', 'reopened', 'participant-added', 'reminder']),
+      z.enum([
+        'created', 'commented', 'information-requested', 'resolved', 'closed', 'reopened', 'participant-added', 'reminder',
+        'reassigned', 'sla-warning', 'sla-breached',
+      ]),
       z.array(z.enum(['requester', 'beneficiary', 'participants', 'head', 'team', 'assignee'])),
     )
     .optional(),
@@ -280,6 +283,94 @@ export interface CatalogueNodeInput {
 /** `catalogue.yaml`: the tree of the catalogue. */
 export const catalogueFileSchema = z.strictObject({ nodes: z.array(catalogueNodeSchema).min(1) });
 
+const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * One routing rule: the team a new ticket goes to when every condition given holds (a list
+ * matches any of its values). Rules are tried in order, before the leaf's team and `fallbackTeam`.
+ */
+const routingRuleSchema = z.strictObject({
+  /** Recorded in the ticket's `routed` event (default `rule-1`, `rule-2`…). */
+  name: keySchema.optional(),
+  team: keySchema,
+  /** UAI codes of the ticket's establishment. */
+  establishments: z.array(z.string().min(1)).optional(),
+  /** Kinds of the ticket's establishment, as imported (`LPO`, `CLG`, `Rectorat`…). */
+  establishmentKinds: z.array(z.string().min(1)).optional(),
+  /** Catalogue nodes: the ticket's leaf or one of its ancestors. */
+  under: z.array(keySchema).optional(),
+  /** Ticket types. */
+  types: z.array(keySchema).optional(),
+  /** Form values by field key: one value, or a list of accepted values. */
+  fields: z.record(z.string(), z.union([scalarSchema, z.array(scalarSchema).min(1)])).optional(),
+});
+
+export const DESK_RIGHTS = ['none', 'read', 'act'] as const;
+export type DeskRight = (typeof DESK_RIGHTS)[number];
+
+/** The agents' desk: who sees which team's tickets, and which transitions its buttons apply. */
+const deskSchema = z.strictObject({
+  /** What agents may do with tickets of teams they are not in: nothing, read them (with private notes), or act on them. */
+  otherTeams: z.enum(DESK_RIGHTS).default('none'),
+  /** Per team, for its members, instead of `otherTeams`: e.g. `{ level-1: act }` for a desk that dispatches every ticket. */
+  teams: z.record(keySchema, z.enum(DESK_RIGHTS)).default({}),
+  /**
+   * Transitions applied by the desk's actions. Left out, each is found in the lifecycle: `take`
+   * has the `assign-actor` effect, `ask` leads to a status where SLA clocks pause, `resolve` to a
+   * `resolved` (else `closed`) status, `reassign` requires a `team`.
+   */
+  transitions: z
+    .strictObject({ take: keySchema.optional(), ask: keySchema.optional(), resolve: keySchema.optional(), reassign: keySchema.optional() })
+    .default({}),
+});
+
+/** Working time: `PT4H`, `PT30M`, `P2D` (a day is the calendar's longest working day). */
+export const businessDurationSchema = z
+  .string()
+  .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/, 'a working-time duration in days, hours and minutes such as PT4H, PT30M or P2D');
+
+const localDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-12-20');
+const hoursSchema = z.array(z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'working hours such as 08:00-12:00'));
+const OFFICE_HOURS = { mon: ['08:00-18:00'], tue: ['08:00-18:00'], wed: ['08:00-18:00'], thu: ['08:00-18:00'], fri: ['08:00-18:00'] };
+
+/** The tenant's business calendar, in its `timezone`. */
+const calendarSchema = z.strictObject({
+  /** Working hours per weekday (`mon` … `sun`); a day left out is closed. */
+  hours: z
+    .strictObject({ mon: hoursSchema, tue: hoursSchema, wed: hoursSchema, thu: hoursSchema, fri: hoursSchema, sat: hoursSchema, sun: hoursSchema })
+    .partial()
+    .default(OFFICE_HOURS),
+  /** Public holidays computed every year: France's eleven (fixed dates and Easter-based ones), or none. */
+  publicHolidays: z.enum(['fr', 'none']).default('fr'),
+  /** Local closed days: `MM-DD` every year (`12-20`) or `YYYY-MM-DD` once. */
+  holidays: z.array(z.string().regex(/^(\d{4}-)?\d{2}-\d{2}$/, 'a day such as 12-20 (every year) or 2026-05-15 (once)')).default([]),
+  /** Periods counted as closed, such as school holidays (inclusive dates). */
+  schoolHolidays: z.array(z.strictObject({ from: localDateSchema, to: localDateSchema, label: localizedSchema.optional() })).default([]),
+});
+
+/** Service levels: time to take and time to resolve, counted in working time. */
+const slaSchema = z.strictObject({
+  /** Default: Monday to Friday, 08:00–18:00, French public holidays. */
+  calendar: calendarSchema.default({ hours: OFFICE_HOURS, publicHolidays: 'fr', holidays: [], schoolHolidays: [] }),
+  /** Statuses where the clocks stop, waiting on the requester (default: every status of category `waiting`). */
+  pauseIn: z.array(keySchema).optional(),
+  /** Share of a target after which a warning fires (0.75: when three quarters of the time is used). */
+  warning: z.number().gt(0).lt(1).default(0.75),
+  /** Tried in order; the first whose conditions hold gives the ticket's targets. */
+  targets: z
+    .array(
+      z.strictObject({
+        priorities: z.array(keySchema).optional(),
+        under: z.array(keySchema).optional(),
+        types: z.array(keySchema).optional(),
+        establishmentKinds: z.array(z.string().min(1)).optional(),
+        take: businessDurationSchema.optional(),
+        resolve: businessDurationSchema.optional(),
+      }),
+    )
+    .min(1),
+});
+
 /** `tenant.yaml`, after `extends` is resolved. */
 export const tenantFileSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a tenant id of lower-case letters, digits and "-"'),
@@ -316,6 +407,12 @@ export const tenantFileSchema = z.strictObject({
   teams: z.array(teamSchema).min(1),
   /** Team of a new ticket whose leaf names none. */
   fallbackTeam: keySchema,
+  /** Rules routing new tickets to teams, before the leaf's team and `fallbackTeam`. */
+  routing: z.strictObject({ rules: z.array(routingRuleSchema).default([]) }).optional(),
+  /** The agents' desk: team scoping and the transitions of its actions. */
+  desk: deskSchema.default({ otherTeams: 'none', teams: {}, transitions: {} }),
+  /** Service levels on the tenant's business calendar. */
+  sla: slaSchema.optional(),
   auth: z.array(authMethodSchema).min(1),
   theme: themeSchema.default({}),
   notifications: notificationsSchema.default({ acceptReplies: false }),

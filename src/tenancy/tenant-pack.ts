@@ -6,6 +6,7 @@ import { Lifecycle, type TransitionDefinition } from '../lifecycle/lifecycle.js'
 import { ReferencePattern, ReferencePatternError } from '../tickets/reference-pattern.js';
 import { checkPriorityMatrix } from '../tickets/priority-matrix.js';
 import { validateUai } from '../directory/uai.js';
+import { checkDeskPack } from '../desk/desk-pack.js';
 import {
   STANDARD_FIELDS,
   type CatalogueNodeInput,
@@ -191,6 +192,7 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
     });
   };
   visit(input.catalogue.nodes, null, ['nodes']);
+  for (const p of checkDeskPack(tenant, catalogue)) report(p.path, p.message);
 
   if (input.demo) checkDemo(input.demo, catalogue, teamKeys, (p, m) => report(p, m, input.demoFile));
 

@@ -1,7 +1,7 @@
 import { DomainError } from '../common/errors.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { DirectoryRepository } from '../directory/directory.repository.js';
-import type { Actor, ViewInput, ViewScope } from '../tenancy/pack.schema.js';
+import type { Actor, DeskRight, ViewInput, ViewScope } from '../tenancy/pack.schema.js';
 import type { TicketFilter, TicketRepository, TicketRow } from './ticket.repository.js';
 
 /**
@@ -21,7 +21,7 @@ export class TicketAccess {
     if (me.kind === 'system') return new Set(['system']);
     if (!me.id) return actors;
     if (me.roles.includes('admin')) actors.add('admin');
-    if (me.roles.includes('agent') || me.roles.includes('admin')) actors.add('agent');
+    if ((await this.deskRight(ctx, ticket)) === 'act') actors.add('agent');
     if (ticket.requester_id === me.id) actors.add('requester');
     if (ticket.beneficiary_id === me.id) actors.add('beneficiary');
     const participants = await this.tickets.participantIds(ctx, ticket.id);
@@ -36,14 +36,61 @@ export class TicketAccess {
     return actors;
   }
 
-  /** Loads a ticket the current person may see, or 404 as if it did not exist. */
-  async visibleTicket(ctx: RequestContext, ref: string, lock = false): Promise<{ ticket: TicketRow; actors: Set<Actor> }> {
+  /**
+   * Loads a ticket the current person may see, or 404 as if it did not exist. `lock` is for
+   * actions: an agent who may only read the ticket (another team's, when the pack allows reading)
+   * gets a 403.
+   */
+  async visibleTicket(ctx: RequestContext, ref: string, lock = false): Promise<{ ticket: TicketRow; actors: Set<Actor>; desk: DeskRight }> {
     const ticket = await this.tickets.find(ctx, ref, lock);
     if (ticket) {
       const actors = await this.actorsOn(ctx, ticket);
-      if (actors.size) return { ticket, actors };
+      const desk = actors.has('agent') ? 'act' : await this.deskRight(ctx, ticket);
+      if (actors.size) return { ticket, actors, desk };
+      if (desk === 'read') {
+        if (lock) throw new DomainError('FORBIDDEN');
+        return { ticket, actors, desk };
+      }
     }
     throw new DomainError('TICKET_NOT_FOUND', { ticket: ref });
+  }
+
+  /**
+   * What the current person may do with a ticket as a member of the desk: agents act on their
+   * teams' tickets and, as the pack's `desk` section allows, read or act on other teams'; admins
+   * act on every ticket.
+   */
+  async deskRight(ctx: RequestContext, ticket: Pick<TicketRow, 'team_id'>): Promise<DeskRight> {
+    return ctx.actor.kind === 'system' ? 'act' : this.deskRightOf(ctx, ctx.actor, ticket.team_id);
+  }
+
+  /** The desk right of any person on tickets of `teamId` (e.g. whether an assignee could work on it). */
+  async deskRightOf(ctx: RequestContext, person: { id: string | null; roles: string[] }, teamId: string | null): Promise<DeskRight> {
+    if (person.roles.includes('admin')) return 'act';
+    if (!person.roles.includes('agent') || !person.id) return 'none';
+    const teams = await this.directory.teamsOf(ctx, person.id);
+    if (teamId && teams.some((t) => t.id === teamId)) return 'act';
+    return this.otherTeamsRight(ctx, teams.map((t) => t.key));
+  }
+
+  /**
+   * SQL condition on `t` for the tickets the current person sees at the desk (their teams', or
+   * every team's when the pack lets them read others'); the same rule as `deskRight`.
+   */
+  async deskFilter(ctx: RequestContext): Promise<TicketFilter> {
+    const me = ctx.actor;
+    if (me.roles.includes('admin')) return { where: 'true', params: {} };
+    if (!me.id || !me.roles.includes('agent')) return { where: 'false', params: {} };
+    const teams = await this.directory.teamsOf(ctx, me.id);
+    if (this.otherTeamsRight(ctx, teams.map((t) => t.key)) !== 'none') return { where: 'true', params: {} };
+    return { where: `t.team_id = ANY(:myTeams::uuid[])`, params: { myTeams: teams.map((t) => t.id) } };
+  }
+
+  /** The widest right the pack gives members of these teams on other teams' tickets. */
+  private otherTeamsRight(ctx: RequestContext, teamKeys: string[]): DeskRight {
+    const desk = ctx.tenant.config.desk;
+    const rights = teamKeys.length ? teamKeys.map((k) => desk.teams[k] ?? desk.otherTeams) : [desk.otherTeams];
+    return rights.includes('act') ? 'act' : rights.includes('read') ? 'read' : 'none';
   }
 
   /** SQL condition on `t` for the tickets a view shows to the current person, with named parameters. */

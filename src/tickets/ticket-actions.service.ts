@@ -3,13 +3,14 @@ import { DomainError, FieldErrors } from '../common/errors.js';
 import { formatSize } from '../common/units.js';
 import { pick } from '../common/localized.js';
 import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository, TeamRow } from '../directory/directory.repository.js';
+import type { DirectoryRepository, PersonRow, TeamRow } from '../directory/directory.repository.js';
 import type { TransitionDefinition } from '../lifecycle/lifecycle.js';
 import type { StorageDriver } from '../storage/storage.js';
 import type { TicketAccess } from './ticket-access.js';
 import { checkValues } from './ticket-form.js';
 import { computePriority } from './priority-matrix.js';
 import type { TicketParticipants } from './ticket-participants.js';
+import { TicketHooks } from './ticket-hooks.js';
 import type { TicketRepository, TicketRow } from './ticket.repository.js';
 
 export interface TransitionInput {
@@ -48,6 +49,7 @@ export class TicketActionsService {
     private readonly participants: TicketParticipants,
     private readonly storage: StorageDriver,
     private readonly clock: Clock,
+    private readonly hooks: TicketHooks = new TicketHooks(),
   ) {}
 
   async transition(ctx: RequestContext, ref: string, input: TransitionInput): Promise<TicketRow> {
@@ -67,14 +69,24 @@ export class TicketActionsService {
     });
   }
 
-  /** Applies a transition already checked; timers and comment triggers call it too. */
-  async apply(ctx: RequestContext, ticket: TicketRow, transition: TransitionDefinition, input: Omit<TransitionInput, 'transition'>, team?: TeamRow): Promise<TicketRow> {
+  /**
+   * Applies a transition already checked; comment triggers and the desk call it too. `assigneeId`
+   * is who an `assign-actor` effect gives the ticket to, the actor by default.
+   */
+  async apply(
+    ctx: RequestContext,
+    ticket: TicketRow,
+    transition: TransitionDefinition,
+    input: Omit<TransitionInput, 'transition'>,
+    team?: TeamRow,
+    assigneeId?: string,
+  ): Promise<TicketRow> {
     const now = this.clock.now();
     const lifecycle = ctx.tenant.lifecycle;
     const to = lifecycle.status(transition.to);
     const patch: Partial<TicketRow> = { status: to.key, status_category: to.category, status_changed_at: now };
     if (team) patch.team_id = team.id;
-    if (transition.effects.includes('assign-actor') && ctx.actor.id) patch.assignee_id = ctx.actor.id;
+    if (transition.effects.includes('assign-actor') && (assigneeId ?? ctx.actor.id)) patch.assignee_id = assigneeId ?? ctx.actor.id;
     if (transition.effects.includes('clear-assignee')) patch.assignee_id = null;
     if (transition.effects.includes('clear-resolution')) Object.assign(patch, { solution: null, resolved_at: null });
     if (to.category === 'resolved') Object.assign(patch, { resolved_at: now, solution: input.solution?.trim() || ticket.solution });
@@ -93,6 +105,7 @@ export class TicketActionsService {
     const topic = transition.name === 'reopen' || (ticket.status_category === 'resolved' && to.category !== 'closed') ? 'ticket.reopened' : (TOPIC_BY_CATEGORY[to.category] ?? 'ticket.transitioned');
     // The event names what the mail shows (the comment, the solution), even if the ticket moves on before it is sent.
     await this.tickets.enqueue(ctx, topic, ticket.id, { reference: ticket.reference, transition: transition.name, to: to.key, event: event.id }, now);
+    await this.hooks.changed(ctx, { before: ticket, after: updated, at: now, transition, solution: input.solution?.trim() || undefined });
     return updated;
   }
 
@@ -153,7 +166,9 @@ export class TicketActionsService {
       const priority = tx.tenant.config.priority;
       if (priority && (patch.impact || patch.urgency)) patch.priority = computePriority(priority, patch.impact ?? ticket.impact ?? undefined, patch.urgency ?? ticket.urgency ?? undefined);
       if (JSON.stringify(custom) !== JSON.stringify(ticket.fields)) patch.fields = custom;
-      return this.tickets.update(tx, ticket.id, patch, now);
+      const updated = await this.tickets.update(tx, ticket.id, patch, now);
+      await this.hooks.changed(tx, { before: ticket, after: updated, at: now });
+      return updated;
     });
   }
 
@@ -176,17 +191,29 @@ export class TicketActionsService {
     return ctx.transaction(async (tx) => {
       const { ticket, actors } = await this.access.visibleTicket(tx, ref, true);
       if (!actors.has('agent')) throw new DomainError('FORBIDDEN');
-      const person = await this.directory.personByLoginOrId(tx, personRef);
-      if (!person || !person.roles.some((r) => r === 'agent' || r === 'admin')) {
-        const errors = new FieldErrors();
-        errors.add('person', 'rule.person', { person: personRef });
-        errors.throwIfAny();
-      }
-      const now = this.clock.now();
-      if (ticket.assignee_id === person!.id) return ticket;
-      await this.tickets.insertEvent(tx, ticket.id, 'assigned', tx.actor.id, true, { person: person!.login, name: person!.display_name }, now);
-      return this.tickets.update(tx, ticket.id, { assignee_id: person!.id }, now);
+      const person = await this.assignable(tx, ticket, personRef);
+      return this.setAssignee(tx, ticket, person);
     });
+  }
+
+  /** A person who may be given `ticket`: an agent who can act on its team's tickets; else a 400 on `person`. */
+  async assignable(ctx: RequestContext, ticket: TicketRow, personRef: string): Promise<PersonRow> {
+    const person = await this.directory.personByLoginOrId(ctx, personRef);
+    const errors = new FieldErrors();
+    if (!person || !person.roles.some((r) => r === 'agent' || r === 'admin')) errors.add('person', 'rule.person', { person: personRef });
+    else if ((await this.access.deskRightOf(ctx, person, ticket.team_id)) !== 'act') errors.add('person', 'rule.teamMember', { person: personRef });
+    errors.throwIfAny();
+    return person!;
+  }
+
+  /** Gives a locked ticket to `person` with an `assigned` event (nothing if already theirs). */
+  async setAssignee(ctx: RequestContext, ticket: TicketRow, person: PersonRow): Promise<TicketRow> {
+    const now = this.clock.now();
+    if (ticket.assignee_id === person.id) return ticket;
+    await this.tickets.insertEvent(ctx, ticket.id, 'assigned', ctx.actor.id, true, { person: person.login, name: person.display_name }, now);
+    const updated = await this.tickets.update(ctx, ticket.id, { assignee_id: person.id }, now);
+    await this.hooks.changed(ctx, { before: ticket, after: updated, at: now });
+    return updated;
   }
 
   /** Stores the file, then records it; if the transaction fails the stored file is removed. */

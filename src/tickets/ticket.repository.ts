@@ -60,7 +60,7 @@ export interface TicketFilter {
 }
 
 /** Replaces the filter's `:name` placeholders with positional ones from `$first` on, keeping only those used. */
-function bind(filter: TicketFilter, first: number): { where: string; values: unknown[] } {
+export function bind(filter: TicketFilter, first: number): { where: string; values: unknown[] } {
   const values: unknown[] = [];
   const positions = new Map<string, number>();
   const where = filter.where.replace(/(?<!:):([a-zA-Z]+)/g, (_, name: string) => {
@@ -74,7 +74,7 @@ function bind(filter: TicketFilter, first: number): { where: string; values: unk
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TICKET = `t.id, t.reference, t.type, t.status, t.status_category, t.status_changed_at, t.catalogue_node_id, t.establishment_id,
+export const TICKET = `t.id, t.reference, t.type, t.status, t.status_category, t.status_changed_at, t.catalogue_node_id, t.establishment_id,
   t.requester_id, t.beneficiary_id, t.team_id, t.assignee_id, t.title, t.description, t.impact, t.urgency, t.priority, t.visibility,
   t.fields, t.solution, t.created_at, t.updated_at, t.resolved_at, t.closed_at, t.version`;
 

@@ -11,6 +11,8 @@ import { checkValues } from './ticket-form.js';
 import type { TicketPresenter } from './ticket.presenter.js';
 import type { TicketRepository, TicketRow } from './ticket.repository.js';
 import type { TicketParticipants } from './ticket-participants.js';
+import { TicketHooks } from './ticket-hooks.js';
+import { route } from './routing.js';
 
 export interface CreateTicketInput {
   leaf: string;
@@ -29,6 +31,7 @@ export class TicketService {
     private readonly participants: TicketParticipants,
     private readonly presenter: TicketPresenter,
     private readonly clock: Clock,
+    private readonly hooks: TicketHooks = new TicketHooks(),
   ) {}
 
   /** One transaction: the ticket, its first events and its notifications, or nothing. */
@@ -53,12 +56,13 @@ export class TicketService {
       const pattern = tx.tenant.references.get(type)!;
       const seq = await this.tickets.nextCounter(tx, `ref:${pattern.scope(now, cfg.timezone)}`);
       const status = cfg.ticketTypes[type].initialStatus ?? cfg.initialStatus;
-      const team = await this.directory.teamByKey(tx, leaf.team_key ?? cfg.fallbackTeam);
       const impact = cfg.priority ? ((values.impact as string) ?? cfg.priority.default.impact) : null;
       const urgency = cfg.priority ? ((values.urgency as string) ?? cfg.priority.default.urgency) : null;
       // A custom field left empty takes the pack's default.
       const defaults = Object.fromEntries(fields.filter((f) => !f.standard && f.default !== undefined && values[f.key] === undefined).map((f) => [f.key, f.default!]));
       const custom = { ...defaults, ...Object.fromEntries(Object.entries(values).filter(([k]) => !STANDARD_COLUMNS.has(k))) };
+      const routing = route(cfg, { leaf, type, establishment, values: { ...values, ...custom, impact, urgency } });
+      const team = (await this.directory.teamByKey(tx, routing.team)) ?? (await this.directory.teamByKey(tx, cfg.fallbackTeam));
       const ticket = await this.tickets.insert(tx, {
         reference: pattern.format(now, cfg.timezone, seq),
         type,
@@ -80,9 +84,10 @@ export class TicketService {
         created_at: now,
       });
       await this.tickets.insertEvent(tx, ticket.id, 'created', tx.actor.id, true, { status, team: team?.key ?? null, leaf: leaf.key, values }, now);
-      if (team) await this.tickets.insertEvent(tx, ticket.id, 'routed', null, false, { team: team.key, rule: leaf.team_key ? 'leaf' : 'fallback' }, now);
+      if (team) await this.tickets.insertEvent(tx, ticket.id, 'routed', null, false, { team: team.key, rule: routing.rule, source: routing.source }, now);
       for (const contact of contacts) await this.participants.add(tx, ticket, contact, now);
       await this.tickets.enqueue(tx, 'ticket.created', ticket.id, { reference: ticket.reference }, now);
+      await this.hooks.changed(tx, { before: null, after: ticket, at: now });
       return ticket;
     });
     const view = await this.read(ctx, created.id);
@@ -90,9 +95,9 @@ export class TicketService {
   }
 
   async read(ctx: RequestContext, ref: string) {
-    const { ticket, actors } = await this.access.visibleTicket(ctx, ref);
+    const { ticket, actors, desk } = await this.access.visibleTicket(ctx, ref);
     const [participants, attachments] = await Promise.all([this.tickets.participantIds(ctx, ticket.id), this.tickets.attachments(ctx, ticket.id)]);
-    const events = await this.tickets.events(ctx, ticket.id, actors.has('agent'));
+    const events = await this.tickets.events(ctx, ticket.id, desk !== 'none');
     const peopleIds = [ticket.requester_id, ticket.beneficiary_id, ticket.assignee_id, ...participants, ...events.map((e) => e.actor_id)];
     const people = new Map((await this.directory.peopleByIds(ctx, [...new Set(peopleIds.filter((x): x is string => Boolean(x)))])).map((p) => [p.id, p] as [string, PersonRow]));
     const [team] = ticket.team_id ? await this.directory.teamsByIds(ctx, [ticket.team_id]) : [];
