@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { CatalogueController } from './api/catalogue.controller.js';
 import { ErrorFilter } from './api/error.filter.js';
 import { TicketsController } from './api/tickets.controller.js';
+import { DeskController } from './api/desk.controller.js';
 import { ApiAuthGuard } from './api/api-context.js';
 import { Core } from './core.js';
 import { HealthController } from './health/health.controller.js';
@@ -24,7 +25,7 @@ export class AppModule {
       // Timers and the outbox worker, on intervals; off unless the process asks (main.ts does).
       imports: [ScheduleModule.forRoot()],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
-      controllers: [HealthController, CatalogueController, TicketsController, TokensController, AdminOutboxController, InboundMailController, ...FIRST_PARTY_PLUGINS.flatMap((p) => p.controllers ?? []), AuthController],
+      controllers: [HealthController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...FIRST_PARTY_PLUGINS.flatMap((p) => p.controllers ?? []), AuthController],
       providers: [{ provide: Core, useValue: core }, ApiAuthGuard, JobScheduler, { provide: JOB_INTERVALS, useValue: options.jobs ?? {} }, PortalSessionGuard, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }
