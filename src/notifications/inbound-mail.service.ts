@@ -110,9 +110,10 @@ export class InboundMailService {
 
   /** Why a message is automatic (RFC 3834 and common practice), or undefined for a person's mail. */
   private automatic(mail: ParsedMail, envelope: Envelope): InboundIgnoredReason | undefined {
+    // Raw header lines: mailparser turns some (Return-Path, Content-Type) into structures.
     const header = (name: string) => {
-      const value = mail.headers.get(name);
-      return value === undefined ? undefined : String(typeof value === 'object' && value && 'value' in value ? value.value : value).trim().toLowerCase();
+      const line = mail.headerLines.find((h) => h.key === name)?.line;
+      return line === undefined ? undefined : line.slice(line.indexOf(':') + 1).replace(/\s+/g, ' ').trim().toLowerCase();
     };
     if (mail.headers.has('x-guichet-tenant') || (header('x-loop') ?? '').includes(this.identity.loopId.toLowerCase())) return 'loop';
     const auto = header('auto-submitted');

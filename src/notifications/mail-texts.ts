@@ -2,7 +2,7 @@ import type { Locale } from '../tenancy/pack.schema.js';
 
 /**
  * The phrases of the core's mail templates, by `texts` key. A pack's `texts` entry of the same
- * key replaces one (FILAOS-style recap lines, Kosmos' acknowledgement…); placeholders are the
+ * key replaces one (recap lines, an acknowledgement in the portal's own words…); placeholders are the
  * template's variables (`{{reference}}`, `{{title}}`, `{{requester.name}}`, `{{cataloguePath}}`…).
  */
 export const MAIL_TEXTS: Record<Locale, Record<string, string>> = {

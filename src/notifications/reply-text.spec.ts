@@ -7,7 +7,7 @@ describe('stripQuoted', () => {
   });
 
   it('cuts at "Le … a écrit :", also wrapped over two lines (Gmail)', () => {
-    expect(stripQuoted('Voici le numéro de série.\r\n\r\nLe lun. 2 mars 2026 à 10:00, FIL@OS <filaos@example.org> a écrit :\r\n> Bonjour')).toBe('Voici le numéro de série.');
+    expect(stripQuoted('Voici le numéro de série.\r\n\r\nLe lun. 2 mars 2026 à 10:00, Assistance <desk@example.org> a écrit :\r\n> Bonjour')).toBe('Voici le numéro de série.');
     expect(stripQuoted('Done.\n\nOn Mon, 2 Mar 2026 at 10:00, Desk <desk@example.org>\nwrote:\n> Hello')).toBe('Done.');
   });
 
