@@ -10,6 +10,7 @@ import { Core } from './core.js';
 import type { JobIntervals } from './jobs/job-scheduler.js';
 import { closeDataSource, createDataSource, migrate } from './database/data-source.js';
 import { LocalStorageDriver } from './storage/storage.js';
+import { mountPortal } from './portal/assets.js';
 import { PackLoader } from './tenancy/pack-loader.js';
 import { PluginRegistry } from './plugin-host/plugin-registry.js';
 import { FIRST_PARTY_PLUGINS } from '../plugins/index.js';
@@ -49,6 +50,8 @@ export async function buildCore(config: AppConfig, options: { clock?: Clock; see
 export async function createApp(core: Core, options: { logger?: LoggerService | LogLevel[] | false; jobs?: JobIntervals } = {}): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forCore(core, { jobs: options.jobs }), { logger: options.logger ?? ['error', 'warn', 'log'] });
   app.useGlobalPipes(validationPipe());
+  // Portal: DSFR and portal assets served from the packages, multipart forms parsed before the session guard.
+  mountPortal(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { portalLocale, type PortalRequest } from '../auth/portal-session.guard.js';
+import { ErrorFilter } from '../api/error.filter.js';
+import { DomainError, ERROR_STATUS } from '../common/errors.js';
+import { translate } from '../common/i18n.js';
+import { Core } from '../core.js';
+import type { TenantPack } from '../tenancy/tenant-pack.js';
+import { PortalPages } from './portal-page.js';
+import { portalText } from './messages.js';
+
+/**
+ * Errors on portal pages are pages: a signed-out person goes to the sign-in page (and comes
+ * back after), anything else is an error page in the person's language with the tenant's look,
+ * never a JSON body. Form errors never get here: controllers re-render their forms.
+ */
+@Catch()
+export class PortalErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Portal');
+  private readonly json = new ErrorFilter();
+
+  constructor(
+    @Inject(Core) private readonly core: Core,
+    @Inject(PortalPages) private readonly pages: PortalPages,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<PortalRequest>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const tenantId = String(req.params?.tenant ?? req.path.split('/')[1] ?? '');
+    // JSON endpoints of the portal's scripts, and anything under /api, answer like the API.
+    if (req.path.startsWith('/api/') || req.path.includes('/portal-api/')) return this.json.catch(exception, host);
+    let tenant: TenantPack | undefined;
+    try {
+      tenant = this.core.registry.get(tenantId);
+    } catch {
+      tenant = undefined;
+    }
+    const locale = req.locale ?? portalLocale(req);
+    if (exception instanceof DomainError && exception.code === 'UNAUTHENTICATED' && tenant) {
+      const next = req.method === 'GET' ? req.originalUrl : `/${tenantId}/`;
+      res.redirect(303, `/${tenantId}/login?next=${encodeURIComponent(next)}`);
+      return;
+    }
+    let status = 500;
+    let message: string;
+    let reference: string | undefined;
+    if (exception instanceof DomainError) {
+      status = ERROR_STATUS[exception.code];
+      message = translate(locale, exception.code, exception.params);
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      message = status === 404 ? translate(locale, 'NOT_FOUND') : status === 413 ? translate(locale, 'FILE_TOO_LARGE') : exception.message;
+    } else {
+      reference = randomUUID();
+      this.logger.error(`${reference} ${req.method} ${req.url}: ${(exception as Error)?.stack ?? String(exception)}`);
+      message = translate(locale, 'INTERNAL', { correlationId: reference });
+    }
+    const texts = tenant?.config.texts ?? {};
+    const title = status === 404 ? portalText(texts, locale, 'error.notFound') : portalText(texts, locale, 'error.title');
+    try {
+      this.pages.sendPublic(req, res, tenant, locale, 'error', { title, status }, { message, reference, signedIn: Boolean(req.guichet) });
+    } catch (error) {
+      this.logger.error(`error page failed: ${(error as Error).stack}`);
+      res.status(status).type('text/plain').send(message);
+    }
+  }
+}
