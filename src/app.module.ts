@@ -13,8 +13,18 @@ import { InboundMailController } from './api/inbound-mail.controller.js';
 import { JOB_INTERVALS, JobScheduler, type JobIntervals } from './jobs/job-scheduler.js';
 import { AuthController } from './auth/auth.controller.js';
 import { PortalSessionGuard } from './auth/portal-session.guard.js';
+import { PortalApiController } from './portal/portal-api.controller.js';
+import { PortalCreateController } from './portal/portal-create.controller.js';
+import { PortalFallbackController } from './portal/portal-fallback.controller.js';
+import { PortalHomeController } from './portal/portal-home.controller.js';
+import { PortalPages } from './portal/portal-page.js';
+import { PortalPublicController } from './portal/portal-public.controller.js';
+import { PortalTicketsController } from './portal/portal-tickets.controller.js';
 import { TokensController } from './api/tokens.controller.js';
 import { FIRST_PARTY_PLUGINS } from '../plugins/index.js';
+
+/** The portal's pages, after every fixed path; the fallback (any other page: "not found") is last. */
+const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalHomeController, PortalCreateController, PortalTicketsController, PortalFallbackController];
 
 /** The HTTP application around an already-built Core. */
 @Module({})
@@ -25,8 +35,8 @@ export class AppModule {
       // Timers and the outbox worker, on intervals; off unless the process asks (main.ts does).
       imports: [ScheduleModule.forRoot()],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
-      controllers: [HealthController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...FIRST_PARTY_PLUGINS.flatMap((p) => p.controllers ?? []), AuthController],
-      providers: [{ provide: Core, useValue: core }, ApiAuthGuard, JobScheduler, { provide: JOB_INTERVALS, useValue: options.jobs ?? {} }, PortalSessionGuard, { provide: APP_FILTER, useClass: ErrorFilter }],
+      controllers: [HealthController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...FIRST_PARTY_PLUGINS.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
+      providers: [{ provide: Core, useValue: core }, ApiAuthGuard, JobScheduler, { provide: JOB_INTERVALS, useValue: options.jobs ?? {} }, PortalSessionGuard, PortalPages, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }
 }
