@@ -169,6 +169,9 @@ export class Core {
     for (const pack of this.registry.all()) {
       reports.push(...(await this.timers.runAll(this.context(pack.id))));
       reports.push(...(await this.slaJob.run(this.context(pack.id))));
+      // Expired sessions, finished sign-in round trips and stale sign-in counters.
+      await this.sessions.sweep(this.context(pack.id));
+      await this.signIn.sweep(this.context(pack.id));
     }
     return reports;
   }

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../common/errors.js';
 import { Core } from '../core.js';
+import { clientAddress } from './sign-in.http.js';
 import { clearSessionCookie, PortalSessionGuard, readCookie, SESSION_COOKIE, setSessionCookie, type PortalRequest } from './portal-session.guard.js';
 
 /** Where to go after signing in: a path inside the tenant's portal, nothing else (no open redirect). */
@@ -28,6 +29,7 @@ export class AuthController {
     const ctx = this.core.context(tenantId);
     const method = ctx.tenant.config.auth.find((a) => a.plugin === 'demo');
     if (!this.core.demo || !method) throw new DomainError('FORBIDDEN');
+    await this.core.signIn.throttle(ctx, clientAddress(req), typeof body.login === 'string' ? body.login : undefined);
     const personas = (method.options as { personas?: string[] }).personas;
     const person = body.login ? await this.core.directory.personByLoginOrId(ctx, String(body.login)) : undefined;
     if (!person || (personas && !personas.includes(person.login))) throw new DomainError('PERSON_NOT_FOUND', { person: String(body.login ?? '') });

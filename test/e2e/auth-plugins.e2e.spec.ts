@@ -290,6 +290,16 @@ auth:
     await a.throttle(ctx, '192.0.2.7', 'x');
   });
 
+  it('sweeps expired sessions, round trips and counters with the timers', async () => {
+    const count = async (table: string) => (await t.core.deps.dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = 'sample'`))[0].n as number;
+    await t.http.get('/sample/auth/cas').expect(303);
+    expect(await count('auth_flow')).toBeGreaterThan(0);
+    expect(await count('sign_in_throttle')).toBeGreaterThan(0);
+    t.clock.advance(8 * 86_400_000);
+    await t.core.runTimers();
+    expect([await count('auth_flow'), await count('session'), await count('sign_in_throttle')]).toEqual([0, 0, 0]);
+  });
+
   it('keeps the demo sign-in working', async () => {
     const res = await t.http.post('/sample/auth/demo').type('form').send({ login: 'alice' }).expect(303);
     expect(cookie(res, 'guichet_session')).toBeDefined();
