@@ -6,8 +6,9 @@ import { Sessions1764100000000 } from './migrations/1764100000000-sessions.js';
 import { IdentityAndIsolation1795468712504 } from './migrations/1795468712504-identity-and-isolation.js';
 import { InboundMail1795468678726 } from './migrations/1795468678726-inbound-mail.js';
 import { DeskAndSla1795468770798 } from './migrations/1795468770798-desk-and-sla.js';
+import { DeskQueueIndex1795469832244 } from './migrations/1795469832244-desk-queue-index.js';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798];
+export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798, DeskQueueIndex1795469832244];
 
 /** Embedded databases behind data sources: node-postgres does not close them. */
 const embedded = new WeakMap<DataSource, { close(): Promise<void> }>();

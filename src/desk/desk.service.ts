@@ -35,6 +35,11 @@ export class DeskService {
    */
   async queue(ctx: RequestContext, query: QueueQuery) {
     requireAgent(ctx);
+    // One transaction: one connection entering the tenant once for the page's dozen statements.
+    return ctx.transaction((tx) => this.page(tx, query));
+  }
+
+  private async page(ctx: RequestContext, query: QueueQuery) {
     const errors = new FieldErrors();
     const sort = query.sort ?? 'queue';
     if (!Object.hasOwn(QUEUE_ORDERS, sort)) errors.add('sort', 'rule.option');
@@ -62,15 +67,16 @@ export class DeskService {
   /** The teams of the tenant as the agent sees them: whether they are theirs, what they may do, open counts. */
   async teams(ctx: RequestContext) {
     requireAgent(ctx);
-    const mine = new Set((await this.directory.teamsOf(ctx, ctx.actor.id!)).map((t) => t.id));
-    const teams = await this.repository.teams(ctx);
-    return Promise.all(
-      teams.map(async (team) => {
-        const right = await this.access.deskRightOf(ctx, ctx.actor, team.id);
-        const counts = right === 'none' ? null : await this.repository.counts(ctx, { where: 't.team_id = :team', params: { team: team.id } });
-        return { key: team.key, name: pick(team.name, ctx.locale), mine: mine.has(team.id), right, counts };
-      }),
-    );
+    return ctx.transaction(async (tx) => {
+      const mine = new Set((await this.directory.teamsOf(tx, tx.actor.id!)).map((t) => t.id));
+      const result = [];
+      for (const team of await this.repository.teams(tx)) {
+        const right = await this.access.deskRightOf(tx, tx.actor, team.id);
+        const counts = right === 'none' ? null : await this.repository.counts(tx, { where: 't.team_id = :team', params: { team: team.id } });
+        result.push({ key: team.key, name: pick(team.name, tx.locale), mine: mine.has(team.id), right, counts });
+      }
+      return result;
+    });
   }
 
   /** People of a team the agent may see, to assign a ticket. */
@@ -138,13 +144,13 @@ export class DeskService {
   /** Queue rows: the portal's summary plus team, assignee, establishment, clocks and parent. */
   private async rows(ctx: RequestContext, page: DeskTicketRow[]) {
     const ids = page.map((t) => t.id);
-    const [leaves, teams, people, sla, parents] = await Promise.all([
-      this.catalogue.leavesByIds(ctx, page.map((t) => t.catalogue_node_id).filter((id): id is string => Boolean(id))),
-      this.directory.teamsByIds(ctx, [...new Set(page.map((t) => t.team_id).filter((id): id is string => Boolean(id)))]),
-      this.directory.peopleByIds(ctx, [...new Set(page.flatMap((t) => [t.assignee_id, t.requester_id]).filter((id): id is string => Boolean(id)))]),
-      this.sla.views(ctx, ids),
-      this.repository.byIds(ctx, [...new Set(page.map((t) => t.parent_id).filter((id): id is string => Boolean(id)))]),
-    ]);
+    // One after the other: they share the page's transaction (one connection).
+    const present = (values: (string | null)[]) => [...new Set(values.filter((id): id is string => Boolean(id)))];
+    const leaves = await this.catalogue.leavesByIds(ctx, present(page.map((t) => t.catalogue_node_id)));
+    const teams = await this.directory.teamsByIds(ctx, present(page.map((t) => t.team_id)));
+    const people = await this.directory.peopleByIds(ctx, present(page.flatMap((t) => [t.assignee_id, t.requester_id])));
+    const sla = await this.sla.views(ctx, ids);
+    const parents = await this.repository.byIds(ctx, present(page.map((t) => t.parent_id)));
     const team = new Map(teams.map((t) => [t.id, t]));
     const person = new Map(people.map((p) => [p.id, p]));
     const parent = new Map(parents.map((p) => [p.id, p]));

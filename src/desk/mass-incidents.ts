@@ -36,8 +36,10 @@ export class MassIncidents implements TicketHook {
       if (!parent || parent.id === child.id) throw new ValidationFailed([{ field: 'parent', rule: 'rule.parent' }]);
       // Both rows locked in id order, as the cascade locks them, then read again under the lock.
       await this.desk.lock(tx, [child.id, parent.id]);
-      const [lockedChild, lockedParent] = await Promise.all([this.desk.links(tx, child.id), this.desk.links(tx, parent.id)]);
-      const [c, p] = await Promise.all([this.tickets.find(tx, child.id), this.tickets.find(tx, parent.id)]);
+      const lockedChild = await this.desk.links(tx, child.id);
+      const lockedParent = await this.desk.links(tx, parent.id);
+      const c = await this.tickets.find(tx, child.id);
+      const p = await this.tickets.find(tx, parent.id);
       if (lockedParent.parent_id || DONE.has(p!.status_category)) throw new ValidationFailed([{ field: 'parent', rule: 'rule.parent' }]);
       if (lockedChild.children > 0) throw new ValidationFailed([{ field: 'parent', rule: 'rule.hasChildren' }]);
       if (DONE.has(c!.status_category)) throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'link', status: c!.status }, { allowed: [] });
