@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { safeNext } from '../auth/auth.controller.js';
 import { LOCALE_COOKIE, portalLocale, type PortalRequest } from '../auth/portal-session.guard.js';
 import { DomainError } from '../common/errors.js';
+import { translate } from '../common/i18n.js';
 import { localized, pick } from '../common/localized.js';
 import { Core } from '../core.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
@@ -11,6 +12,7 @@ import { FIRST_PARTY_PLUGINS } from '../../plugins/index.js';
 import { LOCALES, type Locale } from '../tenancy/pack.schema.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-page.js';
+import { portalText } from './messages.js';
 import { logoPath, logoType, themeCss } from './theme.js';
 
 /** Pages and files of the portal that need no session: sign-in, language switch, theme. */
@@ -31,7 +33,7 @@ export class PortalPublicController {
    * for redirects to an identity provider or a proxy's header sign-in.
    */
   @Get('login')
-  async login(@Param('tenant') tenantId: string, @Query('next') next: string | undefined, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
+  async login(@Param('tenant') tenantId: string, @Query('next') next: string | undefined, @Query('error') error: string | undefined, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
     const ctx = this.core.context(tenantId);
     const locale = portalLocale(req);
     const target = safeNext(tenantId, next);
@@ -40,7 +42,8 @@ export class PortalPublicController {
       const capability = this.plugins.get(method.plugin)?.provides.authMethod;
       if (!capability || (capability.demoOnly && !this.core.demo)) continue;
       const label = method.label ? pick(localized(method.label), locale) : undefined;
-      const entry: Record<string, unknown> = { kind: capability.kind, plugin: method.plugin, label, id: `method-${index}`, action: `/${tenantId}/auth/${method.plugin}` };
+      const action = `/${tenantId}/${capability.start.path.replace(/^\/+/, '')}`;
+      const entry: Record<string, unknown> = { kind: capability.kind, plugin: method.plugin, label, id: `method-${index}`, action };
       if (capability.kind === 'picker') {
         const personas = (method.options as { personas?: string[] }).personas;
         entry.people = (await this.core.profiles.personas(ctx, personas)).map((p) => ({
@@ -49,10 +52,21 @@ export class PortalPublicController {
           detail: [p.title, p.roles.length ? p.roles.join(', ') : undefined].filter(Boolean).join(' — '),
         }));
       }
-      if (capability.kind === 'redirect' || capability.kind === 'header') entry.href = `/${tenantId}/auth/${method.plugin}?next=${encodeURIComponent(target)}`;
+      if (capability.kind === 'form') {
+        entry.fields = (capability.fields ?? []).map((f) => ({ ...f, id: `${entry.id}-${f.name}`, label: pick(localized(f.label), locale), inputType: f.type === 'password' ? 'password' : 'text', otp: f.type === 'otp' }));
+      }
+      if (capability.start.method === 'GET') entry.href = `${action}?next=${encodeURIComponent(target)}`;
       methods.push(entry);
     }
-    this.pages.sendPublic(req, res, ctx.tenant, locale, 'login', { title: this.pages.text({ tenant: ctx.tenant, locale }, 'login.title'), nav: 'login' }, { methods, next: target });
+    const texts = { tenant: ctx.tenant, locale };
+    await this.pages.sendPublic(req, res, ctx.tenant, locale, 'login', { title: this.pages.text(texts, 'login.title'), nav: 'login', status: error ? 401 : 200 }, { methods, next: target, error: error ? this.signInError(locale, String(error)) : undefined });
+  }
+
+  /** The message of a failed sign-in (the auth routes come back here with `?error=<reason or code>`). */
+  private signInError(locale: Locale, code: string): string {
+    const reason = translate(locale, `signIn.${code}`);
+    if (reason !== `signIn.${code}`) return translate(locale, 'SIGN_IN_FAILED', { reason });
+    return portalText({}, locale, /^[A-Z_]+$/.test(code) ? `login.error.${code}` : 'login.error.other');
   }
 
   /** Language switch: remembered in a cookie, then back to the page. Works signed in or not. */

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The portal in a real browser (Debian's Chromium driven by playwright-core), for every tenant
  * pack under tenants/: a journey through the pages like the pack's user guide — sign in with a
