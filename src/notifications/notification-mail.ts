@@ -20,6 +20,10 @@ export const TOPIC_TEMPLATES: Record<string, string> = {
   'ticket.shared': 'participant-added',
   'ticket.reminder': 'reminder',
   'ticket.transitioned': 'transitioned',
+  // The desk's: to the team the ticket is with.
+  'ticket.reassigned': 'reassigned',
+  'ticket.sla-warning': 'sla-warning',
+  'ticket.sla-breached': 'sla-breached',
 };
 
 export interface OutgoingMail {
@@ -97,6 +101,9 @@ export function mailContext(pack: TenantPack, row: MailRow, locale: Locale, conf
     solution: stringOf(data.solution) ?? (row.topic === 'ticket.resolved' ? row.solution : null),
     timer: stringOf(data.timer),
     notification: stringOf(row.payload.notification),
+    // SLA notifications: which clock (take, resolve) and its deadline.
+    clock: stringOf(row.payload.clock),
+    dueAt: row.payload.dueAt ?? null,
     actions: actionsFor(pack, statusKey, row.type, roles, locale),
     closeAt: closeAt(pack, statusKey, statusSince),
     link: `${config.publicUrl}/${pack.id}/tickets/${encodeURIComponent(row.reference ?? '')}`,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
+import { SmtpSink } from '../setup/smtp-sink.js';
 import { ROOT, startTestApp, type TestApp } from '../setup/test-app.js';
 
 /**
@@ -24,13 +25,19 @@ interface Clock {
 
 describe('SLA on the business calendar', () => {
   let t: TestApp;
+  let sink: SmtpSink;
   const tokens: Record<string, string> = {};
   const auth = (login: string) => ({ Authorization: `Bearer ${tokens[login]}` });
   let urgent: { id: string; reference: string; createdAt: string };
   let normal: { id: string; reference: string; createdAt: string };
 
   beforeAll(async () => {
-    t = await startTestApp({ tenantsDir: join(ROOT, 'test', 'fixtures', 'desk-packs'), now: '2026-03-09T08:00:00Z' });
+    sink = await new SmtpSink().start();
+    t = await startTestApp({
+      tenantsDir: join(ROOT, 'test', 'fixtures', 'desk-packs'),
+      now: '2026-03-09T08:00:00Z',
+      mail: { smtpUrl: sink.url, domain: 'guichet.test', batchSize: 50, smtpTimeoutMs: 2000 },
+    });
     for (const login of ['alice', 'nina', 'root']) tokens[login] = await t.token('desk', login);
     const create = async (values: Record<string, unknown>) =>
       (await t.http.post(`${API}/tickets`).set(auth('alice')).send({ leaf: 'wifi-down', values: { title: 'Wi-Fi', description: 'Coupé', ...values } }).expect(201)).body;
@@ -38,7 +45,10 @@ describe('SLA on the business calendar', () => {
     t.clock.advance(1000);
     urgent = await create({ impact: 'establishment', urgency: 'high' });
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await sink?.stop();
+  });
 
   const clocks = async (ref: string): Promise<Record<string, Clock>> => {
     const res = await t.http.get(`${API}/desk/tickets/${ref}`).set(auth('nina')).expect(200);
@@ -86,6 +96,11 @@ describe('SLA on the business calendar', () => {
     await t.core.runTimers();
     expect((await events(urgent.id, 'sla-breached')).map((e) => e.data.clock)).toEqual(['take']);
     expect(await mails(urgent.id, 'ticket.sla-breached')).toEqual([{ login: 'nina' }]);
+    sink.clear();
+    await t.core.runOutbox();
+    const sent = sink.received.filter((m) => m.mail.subject?.includes(urgent.reference) && m.mail.subject.includes('délai dépassé'));
+    expect(sent.map((m) => m.envelope.to)).toEqual([['nina@example.org']]);
+    expect(sent[0].mail.text).toContain(`Le dossier ${urgent.reference} « Wi-Fi » (équipe Réseau) a dépassé son délai de prise en charge (échéance du`);
     expect(await events(urgent.id, 'sla-warning')).toHaveLength(1);
     const row = (await t.http.get(`${API}/desk/queue?sla=breached`).set(auth('nina')).expect(200)).body.items;
     expect(row.map((i: { reference: string }) => i.reference)).toEqual([urgent.reference]);
