@@ -28,6 +28,9 @@ export class BrowserHarness {
   private profile!: string;
   base = '';
   readonly visited: string[] = [];
+  /** Contexts without JavaScript, and the page their pages are audited in (axe needs timers). */
+  private readonly scriptless = new WeakSet<BrowserContext>();
+  private auditPage?: Page;
 
   constructor(private readonly app: TestApp) {}
 
@@ -41,7 +44,17 @@ export class BrowserHarness {
   }
 
   async context(options: { javaScriptEnabled?: boolean; locale?: string } = {}): Promise<BrowserContext> {
-    return this.browser.newContext({ baseURL: this.base, locale: options.locale ?? 'fr-FR', javaScriptEnabled: options.javaScriptEnabled ?? true, viewport: { width: 1280, height: 900 } });
+    const context = await this.browser.newContext({ baseURL: this.base, locale: options.locale ?? 'fr-FR', javaScriptEnabled: options.javaScriptEnabled ?? true, viewport: { width: 1280, height: 900 } });
+    if (options.javaScriptEnabled === false) this.scriptless.add(context);
+    return context;
+  }
+
+  /** A page without JavaScript runs no timers, which axe needs: its DOM is audited in a scripting page, its scripts removed. */
+  private async copyWithoutScripts(page: Page): Promise<Page> {
+    this.auditPage ??= await (await this.context()).newPage();
+    const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '').replace(/<head>/i, `<head><base href="${this.base}/">`);
+    await this.auditPage.setContent(html, { waitUntil: 'load' });
+    return this.auditPage;
   }
 
   async stop(): Promise<void> {
@@ -55,8 +68,9 @@ export class BrowserHarness {
    */
   async check(page: Page, name: string): Promise<void> {
     await page.waitForLoadState('load');
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
+    const audited = this.scriptless.has(page.context()) ? await this.copyWithoutScripts(page) : page;
+    await audited.evaluate(AXE);
+    const violations = await audited.evaluate(async () => {
       const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
       const result = await axe.run(document, { resultTypes: ['violations'] });
       return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
