@@ -12,7 +12,8 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 
-COPY package.json package-lock.json ./
+# .dsfr.yml: the DSFR's install script needs the accepted terms of use (docs/portal.md).
+COPY package.json package-lock.json .dsfr.yml ./
 # `npm install`, not `npm ci`: the committed lockfile only lists the Linux builds of @swc,
 # which `npm ci` reports as missing platforms (see docs/decisions.md).
 RUN npm install --no-audit --no-fund
@@ -32,6 +33,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/tenants ./tenants
+# The portal's templates and static files are read from the sources at run time.
+COPY --from=build /app/src/portal/views ./src/portal/views
+COPY --from=build /app/src/portal/assets ./src/portal/assets
 
 # Embedded database (/app/.data/pg) and local attachment storage (/app/.data/attachments).
 # Created and chowned before VOLUME so a new volume starts owned by `node`.
