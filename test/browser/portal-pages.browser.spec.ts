@@ -13,6 +13,7 @@ import { BrowserHarness, signIn } from './browser.js';
 const FILAOS = 'reunion-filaos';
 const CAEN = 'caen-amigo';
 const RENNES = 'rennes-amigo';
+const KOSMOS = 'kosmos-aura';
 
 describe('portal pages in Chromium', () => {
   let t: TestApp;
@@ -23,7 +24,7 @@ describe('portal pages in Chromium', () => {
   let plain: Page;
 
   beforeAll(async () => {
-    t = await startTestApp({ tenantsDir: TENANT_PACKS, tenants: [FILAOS, CAEN, RENNES], now: new Date().toISOString() });
+    t = await startTestApp({ tenantsDir: TENANT_PACKS, tenants: [FILAOS, CAEN, RENNES, KOSMOS], now: new Date().toISOString() });
     browser = new BrowserHarness(t);
     await browser.start();
     js = await browser.context();
@@ -227,6 +228,25 @@ describe('portal pages in Chromium', () => {
     await page.waitForURL(/done=transition/);
     expect(await page.locator('.guichet-status').first().textContent()).toBe('Assignée');
     expect(await page.locator('.guichet-history').textContent()).toContain('La signature a de nouveau disparu.');
+  });
+
+  it("adds participants from the establishment's allow-list, by name or login, and refuses the others next to the field", async () => {
+    const me = await t.core.as(KOSMOS, 'julien.marchand');
+    const created = await t.core.tickets.create(me, { leaf: 'annuaire', values: { title: "Comptes introuvables dans l'annuaire", description: 'Trois élèves de 2nde 4 sont absents.', establishment: '0690026D' } });
+    await signIn(page, KOSMOS, 'julien.marchand');
+    await page.goto(`/${KOSMOS}/tickets/${created.reference}`);
+    await page.locator('#participant-person').fill('nicolas.perrin');
+    await page.locator('#participants button[type=submit]').click();
+    await page.waitForLoadState('load');
+    expect(await page.locator('#participant-person-error').textContent()).toBe("Cette personne ne figure pas sur la liste blanche de l'établissement.");
+    expect(await page.locator('#participant-person').inputValue()).toBe('nicolas.perrin');
+    await browser.check(page, 'participants-error');
+    await page.locator('#participant-person').fill('Claire Mercier');
+    await page.locator('#participants button[type=submit]').click();
+    await page.waitForURL(/done=participants/);
+    expect(await page.locator('#participants li').allTextContents()).toEqual(['Claire Mercier']);
+    expect(await page.locator('.guichet-history').textContent()).toContain('a ajouté Claire Mercier aux participants');
+    await browser.check(page, 'participants-added');
   });
 
   it('keeps the profile: errors next to the field, then notification address, language and time zone saved', async () => {
