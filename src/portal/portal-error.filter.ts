@@ -30,6 +30,11 @@ export class PortalErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const tenantId = String(req.params?.tenant ?? req.path.split('/')[1] ?? '');
     // JSON endpoints of the portal's scripts, and anything under /api, answer like the API.
+    if (req.path.includes('/portal-api/') && exception instanceof DomainError && exception.code === 'UNAUTHENTICATED') {
+      // A script's request after the session ended: a 401 it can act on, not a redirect to a page.
+      res.status(401).json({ code: exception.code, message: translate(req.locale ?? portalLocale(req), exception.code) });
+      return;
+    }
     if (req.path.startsWith('/api/') || req.path.includes('/portal-api/')) return this.json.catch(exception, host);
     let tenant: TenantPack | undefined;
     try {
