@@ -23,7 +23,8 @@ describe('portal over HTTP', () => {
     writeFileSync(join(packs, 'sample', 'logo.svg'), LOGO);
     appendFileSync(
       join(packs, 'sample', 'tenant.yaml'),
-      `\ntheme:\n  logo: logo.svg\n  colours: { primary: "#f2a900", secondary: "#e1000f" }\n  portalName: { fr: Portail d'essai, en: Test portal }\n`,
+      `\ntheme:\n  logo: logo.svg\n  colours: { primary: "#f2a900", secondary: "#e1000f" }\n  portalName: { fr: Portail d'essai, en: Test portal }\n` +
+        `auth:\n  - { plugin: demo }\n  - { plugin: local, label: { fr: Compte local, en: Local account } }\n  - { plugin: trusted-header, options: { proxies: ["127.0.0.1/32"] } }\n`,
     );
     t = await startTestApp({ tenantsDir: packs, now: new Date().toISOString() });
     const res = await t.http.post('/sample/auth/demo').type('form').send({ login: 'alice' }).expect(303);
@@ -88,6 +89,20 @@ describe('portal over HTTP', () => {
     expect((await t.core.tickets.read(alice, ticket.reference)).history!.length).toBe(before);
     await t.http.post(`/sample/tickets/${ticket.reference}/comment`).set('Cookie', cookie).type('form').send({ body: 'Avec jeton', _csrf: csrf }).expect(303);
     expect((await t.core.tickets.read(alice, ticket.reference)).history!.length).toBe(before + 1);
+  });
+
+  it("lists the pack's sign-in methods as their plugins declare them, and says why a sign-in failed", async () => {
+    // Handlebars escapes "=" in attributes as &#x3D;, which browsers read back as "=".
+    const page = (await t.http.get('/sample/login?next=%2Fsample%2Ftickets').expect(200)).text.replace(/&#x3D;/g, '=');
+    expect(page).toContain('action="/sample/auth/demo"');
+    const local = /<form method="post" action="\/sample\/auth\/local"[\s\S]*?<\/form>/.exec(page)![0];
+    expect(page).toContain('Compte local');
+    expect([...local.matchAll(/name="([a-z_]+)"/g)].map((m) => m[1])).toEqual(['next', 'login', 'password', 'otp']);
+    expect(local).toContain('autocomplete="current-password"');
+    expect(page).toContain('href="/sample/auth/trusted-header?next=%2Fsample%2Ftickets"');
+    const failed = await t.http.get('/sample/login?error=credentials').expect(401);
+    expect(failed.text).toContain('Connexion impossible : identifiant, mot de passe ou passcode OTP incorrect.');
+    expect((await t.http.get('/sample/login?error=RATE_LIMITED&lang=en').expect(401)).text).toContain('Too many sign-in attempts');
   });
 
   it('switches language with a cookie, for known languages only', async () => {
