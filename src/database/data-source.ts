@@ -6,9 +6,10 @@ import { Sessions1764100000000 } from './migrations/1764100000000-sessions.js';
 import { IdentityAndIsolation1795468712504 } from './migrations/1795468712504-identity-and-isolation.js';
 import { InboundMail1795468678726 } from './migrations/1795468678726-inbound-mail.js';
 import { DeskAndSla1795468770798 } from './migrations/1795468770798-desk-and-sla.js';
+import { RequesterIndexOrder1795470734911 } from './migrations/1795470734911-requester-index-order.js';
 import { DeskQueueIndex1795469832244 } from './migrations/1795469832244-desk-queue-index.js';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798, DeskQueueIndex1795469832244];
+export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798, DeskQueueIndex1795469832244, RequesterIndexOrder1795470734911];
 
 /** Embedded databases behind data sources: node-postgres does not close them. */
 const embedded = new WeakMap<DataSource, { close(): Promise<void> }>();
@@ -28,7 +29,9 @@ export async function createDataSource(target: DatabaseTarget): Promise<DataSour
   let options: DataSourceOptions;
   let pglite: { close(): Promise<void> } | undefined;
   if (target.url) {
-    options = { ...common, url: target.url, poolSize: 10, extra: { max: 10 } };
+    // JIT compiles plans that cost past a threshold; dashboard counts hover around it and paid
+    // ~200 ms of compilation for a 50 ms query (docs/benchmarks.md), so it is off for the app.
+    options = { ...common, url: target.url, poolSize: 10, extra: { max: 10, options: '-c jit=off' } };
   } else {
     const dir = target.dataDir ?? '.data';
     mkdirSync(dir, { recursive: true });

@@ -103,13 +103,15 @@ export class TicketAccess {
       requester: `t.requester_id = :me`,
       beneficiary: `t.beneficiary_id = :me AND t.requester_id <> :me`,
       'for-others': `t.requester_id = :me AND t.beneficiary_id IS NOT NULL AND t.beneficiary_id <> :me`,
-      participant: `EXISTS (SELECT 1 FROM ticket_participant p WHERE p.tenant_id = t.tenant_id AND p.ticket_id = t.id AND p.person_id = :me)`,
-      head: `t.visibility = ANY(:headOptions::text[]) AND t.establishment_id IN (SELECT pe.establishment_id FROM person_establishment pe
-               WHERE pe.tenant_id = t.tenant_id AND pe.person_id = :me AND 'head' = ANY(pe.roles))`,
-      establishment: `t.visibility = ANY(:establishmentOptions::text[]) AND t.establishment_id IN (SELECT pe.establishment_id FROM person_establishment pe
-               WHERE pe.tenant_id = t.tenant_id AND pe.person_id = :me)`,
+      // Uncorrelated `= ANY(ARRAY(…))` sub-selects run once and probe indexes; correlated
+      // EXISTS/IN joined by OR made PostgreSQL walk every open ticket of the tenant (docs/benchmarks.md).
+      participant: `t.id = ANY(ARRAY(SELECT p.ticket_id FROM ticket_participant p WHERE p.tenant_id = :tenant AND p.person_id = :me))`,
+      head: `t.visibility = ANY(:headOptions::text[]) AND t.establishment_id = ANY(ARRAY(SELECT pe.establishment_id FROM person_establishment pe
+               WHERE pe.tenant_id = :tenant AND pe.person_id = :me AND 'head' = ANY(pe.roles)))`,
+      establishment: `t.visibility = ANY(:establishmentOptions::text[]) AND t.establishment_id = ANY(ARRAY(SELECT pe.establishment_id FROM person_establishment pe
+               WHERE pe.tenant_id = :tenant AND pe.person_id = :me))`,
     };
-    return { where: scopes.map((s) => `(${conditions[s]})`).join(' OR '), params: { me, headOptions, establishmentOptions } };
+    return { where: scopes.map((s) => `(${conditions[s]})`).join(' OR '), params: { me, tenant: ctx.tenantId, headOptions, establishmentOptions } };
   }
 
   /** The filter of a dashboard view: its scopes, narrowed to its ticket types if it names some. */

@@ -59,6 +59,16 @@ export interface TicketFilter {
   params: Record<string, unknown>;
 }
 
+/**
+ * The status categories of `statuses`, inlined (they are the core's five words): the category leads
+ * the dashboard indexes after the person, the status alone would leave it unused.
+ */
+function categoryFilter(ctx: RequestContext, statuses: string[] | null): string {
+  if (!statuses) return 'true';
+  const categories = [...new Set(statuses.map((s) => ctx.tenant.lifecycle.category(s)))];
+  return categories.length ? `t.status_category IN (${categories.map((c) => `'${c}'`).join(', ')})` : 'false';
+}
+
 /** Replaces the filter's `:name` placeholders with positional ones from `$first` on, keeping only those used. */
 export function bind(filter: TicketFilter, first: number): { where: string; values: unknown[] } {
   const values: unknown[] = [];
@@ -138,7 +148,7 @@ export class TicketRepository {
     const keyset = page.after ? `AND (t.created_at, t.id) < ($${base}::timestamptz, $${base + 1}::uuid)` : '';
     return ctx.query<TicketRow>(
       `SELECT ${TICKET} FROM ticket t
-       WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND (${where}) ${keyset}
+       WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND ${categoryFilter(ctx, statuses)} AND (${where}) ${keyset}
        ORDER BY t.created_at DESC, t.id DESC LIMIT $3`,
       [ctx.tenantId, statuses, page.limit, ...values, ...(page.after ? [page.after.createdAt, page.after.id] : [])],
     );
@@ -147,7 +157,7 @@ export class TicketRepository {
   async count(ctx: RequestContext, filter: TicketFilter, statuses: string[] | null): Promise<number> {
     const { where, values } = bind(filter, 3);
     const [row] = await ctx.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ticket t WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND (${where})`,
+      `SELECT count(*) AS n FROM ticket t WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND ${categoryFilter(ctx, statuses)} AND (${where})`,
       [ctx.tenantId, statuses, ...values],
     );
     return Number(row.n);
