@@ -3,7 +3,8 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { RequestContext } from '../common/request-context.js';
-import { ValidationFailed } from '../common/errors.js';
+import { DomainError, ValidationFailed } from '../common/errors.js';
+import type { TicketRow } from '../tickets/ticket.repository.js';
 import { Core } from '../core.js';
 import type { UploadedFile as Upload } from '../tickets/ticket-actions.service.js';
 import { ApiAuthGuard, Ctx } from './api-context.js';
@@ -47,14 +48,14 @@ export class TicketsController {
   @ApiOperation({ summary: 'Change fields the pack keeps editable in the current status' })
   async edit(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: EditTicketDto) {
     const ticket = await this.core.actions.edit(ctx, ref, body.values);
-    return this.core.tickets.read(ctx, ticket.id);
+    return this.afterAction(ctx, ticket);
   }
 
   @Post('tickets/:ref/comments')
   @ApiOperation({ summary: 'Add a public exchange (or, for agents, a private note)' })
   async comment(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: CommentDto) {
     const ticket = await this.core.actions.comment(ctx, ref, body.body, body.private ?? false);
-    return this.core.tickets.read(ctx, ticket.id);
+    return this.afterAction(ctx, ticket);
   }
 
   @Post('tickets/:ref/transitions')
@@ -62,14 +63,14 @@ export class TicketsController {
   @ApiOperation({ summary: 'Apply a transition; 409 with the allowed ones if it is not allowed' })
   async transition(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: TransitionDto) {
     const ticket = await this.core.actions.transition(ctx, ref, body);
-    return this.core.tickets.read(ctx, ticket.id);
+    return this.afterAction(ctx, ticket);
   }
 
   @Post('tickets/:ref/participants')
   @ApiOperation({ summary: 'Add a participant (contact), from the directory or the establishment allow-list' })
   async participant(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: ParticipantDto) {
     const ticket = await this.core.actions.addParticipant(ctx, ref, body.person);
-    return this.core.tickets.read(ctx, ticket.id);
+    return this.afterAction(ctx, ticket);
   }
 
   @Post('tickets/:ref/assignee')
@@ -77,7 +78,7 @@ export class TicketsController {
   @ApiOperation({ summary: 'Agents: give the ticket to an agent' })
   async assign(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: ParticipantDto) {
     const ticket = await this.core.actions.assign(ctx, ref, body.person);
-    return this.core.tickets.read(ctx, ticket.id);
+    return this.afterAction(ctx, ticket);
   }
 
   @Post('tickets/:ref/attachments')
@@ -116,5 +117,19 @@ export class TicketsController {
     const person = await this.core.directory.personByLoginOrId(ctx, ctx.actor.id!);
     const establishments = await this.core.directory.membershipsOf(ctx, ctx.actor.id!);
     return { id: person!.id, login: person!.login, name: person!.display_name, email: person!.email, locale: person!.locale, roles: person!.roles, establishments: establishments.map((e) => ({ uai: e.uai, name: e.name, roles: e.roles })) };
+  }
+
+  /**
+   * The ticket as the caller now sees it. An action can take it out of the caller's sight (an
+   * agent escalating to a team whose tickets they may not read): the action happened, so the
+   * answer is its outcome, not a 404.
+   */
+  private async afterAction(ctx: RequestContext, ticket: TicketRow) {
+    try {
+      return await this.core.tickets.read(ctx, ticket.id);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'TICKET_NOT_FOUND') throw error;
+      return { id: ticket.id, reference: ticket.reference, status: { key: ticket.status, category: ticket.status_category }, visible: false };
+    }
   }
 }

@@ -94,7 +94,12 @@ export class TicketService {
     return { ...view, acknowledgement: this.acknowledgement(ctx, created) };
   }
 
+  /** One read-only transaction: a consistent snapshot, and the tenant set once for all its statements. */
   async read(ctx: RequestContext, ref: string) {
+    return ctx.transaction((tx) => this.readIn(tx, ref));
+  }
+
+  private async readIn(ctx: RequestContext, ref: string) {
     const { ticket, actors, desk } = await this.access.visibleTicket(ctx, ref);
     const [participants, attachments] = await Promise.all([this.tickets.participantIds(ctx, ticket.id), this.tickets.attachments(ctx, ticket.id)]);
     const events = await this.tickets.events(ctx, ticket.id, desk !== 'none');

@@ -295,4 +295,13 @@ describe('agent desk (routing, scoping, queues, actions)', () => {
       expect(tooMany.details[0]).toMatchObject({ field: 'tickets', message: 'Au plus 100 éléments.' });
     });
   });
+
+  it('answers an escalation that takes the ticket out of the agent’s sight with its outcome, not a 404', async () => {
+    const printer = await create('alice', 'printer', { title: 'Imprimante en salle 12' });
+    await post('nina', `/tickets/${printer.reference}/transitions`, { transition: 'take' }).expect(200);
+    const res = await post('nina', `/tickets/${printer.reference}/transitions`, { transition: 'escalate', team: 'accounts' }).expect(200);
+    expect(res.body).toEqual({ id: printer.id, reference: printer.reference, status: { key: 'escalated', category: 'open' }, visible: false });
+    await get('nina', `/tickets/${printer.reference}`).expect(404);
+    expect((await detail('axel', printer.reference)).team?.key).toBe('accounts');
+  });
 });
