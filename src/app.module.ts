@@ -15,6 +15,7 @@ import { AuthController } from './auth/auth.controller.js';
 import { PortalSessionGuard } from './auth/portal-session.guard.js';
 import { PortalApiController } from './portal/portal-api.controller.js';
 import { PortalCreateController } from './portal/portal-create.controller.js';
+import { PortalDeskController } from './portal/portal-desk.controller.js';
 import { PortalFallbackController } from './portal/portal-fallback.controller.js';
 import { PortalHomeController } from './portal/portal-home.controller.js';
 import { PortalPages } from './portal/portal-page.js';
@@ -24,7 +25,7 @@ import { TokensController } from './api/tokens.controller.js';
 import { FIRST_PARTY_PLUGINS } from '../plugins/index.js';
 
 /** The portal's pages, after every fixed path; the fallback (any other page: "not found") is last. */
-const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalHomeController, PortalCreateController, PortalTicketsController, PortalFallbackController];
+const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalHomeController, PortalCreateController, PortalTicketsController, PortalDeskController, PortalFallbackController];
 
 /** The HTTP application around an already-built Core. */
 @Module({})

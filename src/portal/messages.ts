@@ -1,5 +1,6 @@
 import { localized, pick } from '../common/localized.js';
 import type { Locale, LocalizedInput } from '../tenancy/pack.schema.js';
+import { DESK_MESSAGES } from './desk-messages.js';
 
 /**
  * The portal's own words, French and English. A pack overrides any of them with a text of the
@@ -8,6 +9,7 @@ import type { Locale, LocalizedInput } from '../tenancy/pack.schema.js';
  */
 const MESSAGES: Record<Locale, Record<string, string>> = {
   fr: {
+    ...DESK_MESSAGES.fr,
     'skip.content': 'Aller au contenu',
     'skip.menu': 'Aller au menu',
     'skip.footer': 'Aller au pied de page',
@@ -195,6 +197,7 @@ const MESSAGES: Record<Locale, Record<string, string>> = {
     'rule.fileSize': 'Fichier trop volumineux : {{max}} au maximum.',
   },
   en: {
+    ...DESK_MESSAGES.en,
     'skip.content': 'Skip to content',
     'skip.menu': 'Skip to menu',
     'skip.footer': 'Skip to footer',

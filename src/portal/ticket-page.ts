@@ -163,7 +163,7 @@ export class TicketPageBuilder {
     return custom === undefined || custom === null ? '' : String(custom);
   }
 
-  private details(ctx: RequestContext, t: TicketView) {
+  details(ctx: RequestContext, t: TicketView) {
     const label = (key: string) => this.pages.text(ctx, key);
     const rows: { label: string; value: string }[] = [];
     const add = (key: string, value: string | undefined | null) => value && rows.push({ label: label(key), value });
@@ -187,8 +187,8 @@ export class TicketPageBuilder {
     return rows;
   }
 
-  /** Public entries of the history, oldest first, in words. */
-  private history(ctx: RequestContext, t: TicketView, attachments: { id: string; fileName: string; createdAt: Date | string; href: string; size: number }[]) {
+  /** Public entries of the history (and private ones for the desk), oldest first, in words. */
+  history(ctx: RequestContext, t: TicketView, attachments: { id: string; fileName: string; createdAt: Date | string; href: string; size: number }[], withPrivate = false) {
     const lifecycle = ctx.tenant.lifecycle;
     const statusLabel = (key: unknown) => {
       try {
@@ -198,10 +198,10 @@ export class TicketPageBuilder {
       }
     };
     return (t.history ?? [])
-      .filter((e) => e.public)
+      .filter((e) => e.public || withPrivate)
       .map((e) => {
         const data = (e.data ?? {}) as Record<string, unknown>;
-        const item: Record<string, unknown> = { id: e.id, at: e.at, actor: e.actor?.name ?? '', type: e.type };
+        const item: Record<string, unknown> = { id: e.id, at: e.at, actor: e.actor?.name ?? '', type: e.type, private: !e.public };
         switch (e.type) {
           case 'commented':
             item.text = this.pages.text(ctx, 'event.commented');
