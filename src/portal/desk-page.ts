@@ -166,6 +166,7 @@ export class DeskPageBuilder {
       }
       if (item.type === 'linked' || item.type === 'parent-resolved') item.body = String(data.parent ?? '');
       if (item.type === 'child-linked') item.body = String(data.child ?? '');
+      if (item.type === 'noted') item.body = String(data.body ?? '');
       return item;
     });
     const leaves = ctx.tenant.catalogue.filter((c) => c.leaf);

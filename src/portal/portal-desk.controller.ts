@@ -13,7 +13,7 @@ import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-page.js';
 import { TicketPageBuilder } from './ticket-page.js';
 
-type Body = Record<string, unknown>;
+type FormBody = Record<string, unknown>;
 
 /**
  * The agents' desk pages (`/{tenant}/desk/...`), thin over core.desk, core.deskActions and
@@ -41,7 +41,7 @@ export class PortalDeskController {
 
   /** One action on the ticked rows; a page with each ticket's result (the queue again when the form itself is wrong). */
   @Post('bulk')
-  async bulk(@Req() req: PortalRequest, @Res() res: Response, @Body() body: Body): Promise<void> {
+  async bulk(@Req() req: PortalRequest, @Res() res: Response, @Body() body: FormBody): Promise<void> {
     const ctx = this.pages.ctx(req);
     const tickets = list(body.tickets);
     const values = strings(body);
@@ -80,39 +80,39 @@ export class PortalDeskController {
   }
 
   @Post('tickets/:ref/take')
-  take(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: Body) {
+  take(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'take', body, (ctx) => this.core.deskActions.take(ctx, ref));
   }
 
   @Post('tickets/:ref/assign')
-  assign(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: Body) {
+  assign(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'assign', body, (ctx, v) => this.core.deskActions.assign(ctx, ref, v.person ?? ''));
   }
 
   @Post('tickets/:ref/reassign')
-  reassign(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: Body) {
+  reassign(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'reassign', body, (ctx, v) => this.core.deskActions.reassign(ctx, ref, { team: v.team ?? '', reason: v.reason || undefined }));
   }
 
   @Post('tickets/:ref/requalify')
-  requalify(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: Body) {
+  requalify(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'requalify', body, (ctx, v) =>
       this.core.deskActions.requalify(ctx, ref, { leaf: v.leaf || undefined, impact: v.impact || undefined, urgency: v.urgency || undefined, reason: v.reason ?? '', reroute: v.reroute === 'on' || v.reroute === 'true' }),
     );
   }
 
   @Post('tickets/:ref/ask')
-  ask(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: Body) {
+  ask(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'ask', body, (ctx, v) => this.core.deskActions.ask(ctx, ref, v.reason ?? ''));
   }
 
   @Post('tickets/:ref/resolve')
-  resolve(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: Body) {
+  resolve(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'resolve', body, (ctx, v) => this.core.deskActions.resolve(ctx, ref, { solution: v.solution ?? '', publish: v.publish === 'on' || v.publish === 'true', title: v.title || undefined }));
   }
 
   @Post('tickets/:ref/parent')
-  parent(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: Body) {
+  parent(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'parent', body, async (ctx, v) => {
       if (!v.parent?.trim()) throw new ValidationFailed([{ field: 'parent', rule: 'rule.required' }]);
       return { ticket: await this.core.massIncidents.link(ctx, ref, v.parent.trim()) };
@@ -120,13 +120,13 @@ export class PortalDeskController {
   }
 
   @Post('tickets/:ref/unlink')
-  unlink(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: Body) {
+  unlink(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'unlink', body, async (ctx) => ({ ticket: await this.core.massIncidents.unlink(ctx, ref) }));
   }
 
   /** A public exchange or a private note (`kind=private`, the default on the desk). */
   @Post('tickets/:ref/note')
-  note(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: Body) {
+  note(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'note', body, async (ctx, v) => ({ ticket: await this.core.actions.comment(ctx, ref, v.body ?? '', v.kind !== 'public') }));
   }
 
@@ -134,7 +134,7 @@ export class PortalDeskController {
    * Runs a desk action; on success back to the ticket (or to the queue when it left the agent's
    * sight), on a refusal the page again with the message next to the field and what was typed.
    */
-  private async act(req: PortalRequest, res: Response, ref: string, form: string, body: Body, run: (ctx: RequestContext, values: Record<string, string>) => Promise<DeskResult>): Promise<void> {
+  private async act(req: PortalRequest, res: Response, ref: string, form: string, body: FormBody, run: (ctx: RequestContext, values: Record<string, string>) => Promise<DeskResult>): Promise<void> {
     const ctx = this.pages.ctx(req);
     const values = strings(body);
     let result: DeskResult;
@@ -206,7 +206,7 @@ function queueParams(q: Record<string, unknown>): DeskQueueParams & { gone?: str
   return { team: str(q.team), category: str(q.category), q: str(q.q).trim(), assignee: str(q.assignee), priority: str(q.priority), sla: str(q.sla), sort: str(q.sort), cursor: str(q.cursor), gone: str(q.gone) || undefined };
 }
 
-function strings(body: Body): Record<string, string> {
+function strings(body: FormBody): Record<string, string> {
   return Object.fromEntries(Object.entries(body ?? {}).filter(([k, v]) => k !== '_csrf' && typeof v === 'string').map(([k, v]) => [k, v as string]));
 }
 
