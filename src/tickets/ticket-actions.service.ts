@@ -90,6 +90,8 @@ export class TicketActionsService {
     if (transition.effects.includes('clear-assignee')) patch.assignee_id = null;
     if (transition.effects.includes('clear-resolution')) Object.assign(patch, { solution: null, resolved_at: null });
     if (to.category === 'resolved') Object.assign(patch, { resolved_at: now, solution: input.solution?.trim() || ticket.solution });
+    // Packs without a resolved status (an agent closes with the solution) keep it on the ticket too.
+    else if (input.solution?.trim()) patch.solution = input.solution.trim();
     if (to.category === 'closed') patch.closed_at = now;
     else if (ticket.closed_at) patch.closed_at = null;
     const updated = await this.tickets.update(ctx, ticket.id, patch, now);

@@ -319,6 +319,7 @@ describe('Kosmos — "Service Desk – Guide de l\'utilisateur" (Ma classe en Au
     await move('ines', annuaire, 'close').expect(400);
     const closed = await move('ines', annuaire, 'close', { solution: "Les trois comptes ont été créés après l'import AAF de cette nuit." }).expect(200);
     expect(closed.body.status).toEqual({ key: 'closed', label: 'Fermé', category: 'closed' });
+    expect(closed.body.solution).toBe("Les trois comptes ont été créés après l'import AAF de cette nuit.");
     expect(await mailed(annuaireId, 'ticket.closed')).toEqual(['claire.mercier', 'julien.marchand']);
     expect((await list('julien', 'mine')).find((i) => i.reference === annuaire)?.status.label).toBe('Fermé');
     // Closed: no more answers from the requester or the participants.
