@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
  *
  * Deliberate consequences:
  * - `Indian/Reunion`, the IANA time zone, is allowed anywhere: a time zone is data the core must
- *   handle (specs use it as a UTC+4 zone), not a reference to the academy.
+ *   handle, not a reference to the academy (specs use Indian/Mauritius for UTC+4 all the same).
  * - A few files may use one name for a stated reason (EXCEPTIONS). Each exception is checked to be
  *   still needed, so it goes away with the last use; prefer renaming to adding one.
  * - the French word "réunion" (a meeting) and the English "arena" (e.g. a memory arena) are
@@ -27,13 +27,7 @@ const ACADEMY = new RegExp(`(?<!\\p{L})(?:${NAMES.join('|')})(?!\\p{L})`, 'giu')
 const ALLOWED = [/\bIndian\/Reunion\b/g];
 
 /** Files (relative to src/) allowed to use one name, and why. */
-const EXCEPTIONS: { file: string; name: RegExp; why: string }[] = [
-  {
-    file: 'tickets/reference-pattern.spec.ts',
-    name: /^reunion$/i,
-    why: 'a constant REUNION holding the time zone Indian/Reunion, the UTC+4 zone of the date-boundary tests (better renamed UTC_PLUS_4)',
-  },
-];
+const EXCEPTIONS: { file: string; name: RegExp; why: string }[] = [];
 
 const SRC = join(import.meta.dirname, '..', 'src');
 
