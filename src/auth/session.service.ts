@@ -67,10 +67,7 @@ export class SessionService {
     if (token) await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, hash(token)]);
   }
 
-  /** Ends every session of a person (sign-out everywhere, deactivation). */
-  async closeAll(ctx: RequestContext, personId: string): Promise<number> {
-    return (await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND person_id = $2 RETURNING id`, [ctx.tenantId, personId])).length;
-  }
+
 
   /** Removes expired sessions (a timer calls it). */
   async sweep(ctx: RequestContext): Promise<number> {

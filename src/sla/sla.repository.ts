@@ -1,5 +1,5 @@
 import type { RequestContext } from '../common/request-context.js';
-import type { SlaClockKind } from './sla-clock.js';
+import type { ClockState, SlaClockKind } from './sla-clock.js';
 
 export interface SlaRow {
   ticket_id: string;
@@ -15,14 +15,9 @@ export interface SlaRow {
   stale_since: Date | null;
 }
 
-export interface SlaWrite {
+/** A clock's state to store, as computed by sla-clock.ts. */
+export interface SlaWrite extends ClockState {
   clock: SlaClockKind;
-  target: number;
-  used: number;
-  runningSince: Date | null;
-  dueAt: Date | null;
-  warnAt: Date | null;
-  metAt: Date | null;
 }
 
 const COLUMNS = 'ticket_id, clock, target_ms, used_ms, running_since, due_at, warn_at, met_at, warned_at, breached_at, stale_since';
