@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
 import { startTestApp, TENANT_PACKS, type TestApp } from '../setup/test-app.js';
+import type { FormFieldView, SearchHit } from '../../src/catalogue/catalogue.service.js';
 
 const TENANT = 'caen-amigo';
 const API = `/api/${TENANT}`;
@@ -26,21 +27,8 @@ interface Summary {
   status: { key: string; label: string; category: string };
   createdAt: string;
 }
-interface PathLevel {
-  level: string;
-  key: string;
-  name: string;
-}
-interface Field {
-  key: string;
-  type: string;
-  label: string;
-  help?: string;
-  placeholder?: string;
-  required: boolean;
-  default?: string;
-  options?: { value: string; label: string }[];
-}
+type PathLevel = SearchHit['path'][number];
+type Field = FormFieldView;
 
 /** Every string value in a JSON object, at any depth. */
 function stringsOf(value: unknown): string[] {

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { startTestApp, TENANT_PACKS, type TestApp } from '../setup/test-app.js';
+import type { FormFieldView } from '../../src/catalogue/catalogue.service.js';
 
 const TENANT = 'kosmos-aura';
 const API = `/api/${TENANT}`;
@@ -28,14 +29,7 @@ const DAY = 24 * HOUR;
 /** The demo's requests take KOSN1-1 onwards; the journey's come next. */
 const DEMO_TICKETS = (parse(readFileSync(join(TENANT_PACKS, TENANT, 'demo.yaml'), 'utf8')) as { tickets: unknown[] }).tickets.length;
 
-interface Field {
-  key: string;
-  type: string;
-  label: string;
-  help?: string;
-  required: boolean;
-  options?: { value: string; label: string }[];
-}
+type Field = FormFieldView;
 interface Summary {
   reference: string;
   title: string;

@@ -23,6 +23,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, TENANT_PACKS, type TestApp } from '../setup/test-app.js';
+import type { FormFieldView, SearchHit } from '../../src/catalogue/catalogue.service.js';
 
 const TENANT = 'rennes-amigo';
 const API = `/api/${TENANT}`;
@@ -41,20 +42,8 @@ interface Summary {
   priority: { key: string; label: string } | null;
   createdAt: string;
 }
-interface PathLevel {
-  level: string;
-  key: string;
-  name: string;
-}
-interface Field {
-  key: string;
-  type: string;
-  label: string;
-  placeholder?: string;
-  required: boolean;
-  default?: string;
-  options?: { value: string; label: string }[];
-}
+type PathLevel = SearchHit['path'][number];
+type Field = FormFieldView;
 
 const GUIDE_DESCRIPTION = `Bonjour,
 

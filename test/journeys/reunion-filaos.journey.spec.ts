@@ -16,6 +16,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, TENANT_PACKS, type TestApp } from '../setup/test-app.js';
+import type { FormFieldView, SearchHit } from '../../src/catalogue/catalogue.service.js';
 
 const TENANT = 'reunion-filaos';
 const API = `/api/${TENANT}`;
@@ -27,11 +28,7 @@ const LEVELS = ['Organisation', 'Service', 'Sous-catégorie', 'Famille de produi
 const DSI = "DSI - Division des Systèmes d'Information";
 const AUTH = 'Authentification et accès aux applications académiques et nationales';
 
-interface PathLevel {
-  level: string;
-  key: string;
-  name: string;
-}
+type PathLevel = SearchHit['path'][number];
 interface Hit {
   key: string;
   name: string;
@@ -48,16 +45,7 @@ interface Node {
   doc?: string;
   children?: Node[];
 }
-interface Field {
-  key: string;
-  type: string;
-  label: string;
-  help?: string;
-  placeholder?: string;
-  required: boolean;
-  default?: string;
-  options?: { value: string; label: string }[];
-}
+type Field = FormFieldView;
 interface Summary {
   reference: string;
   title: string;
