@@ -1,4 +1,4 @@
-import type { RequestContext } from '../src/common/request-context.js';
+import type { RequestContext } from '../src/tenancy/request-context.js';
 import { explain, type CapturedQuery, type PlanSummary, type Queryable } from './explain.js';
 
 /**

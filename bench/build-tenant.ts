@@ -1,6 +1,6 @@
-import type { Core } from '../src/core.js';
+import type { TestCore as Core } from '../test/setup/test-core.js';
 import type { StatusCategory } from '../src/tenancy/pack.schema.js';
-import { computePriority } from '../src/tickets/priority-matrix.js';
+import { computePriority } from '../src/tenancy/priority-matrix.js';
 import { timed } from './stats.js';
 
 export interface BuildOptions {

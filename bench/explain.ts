@@ -1,4 +1,4 @@
-import type { RequestContext } from '../src/common/request-context.js';
+import type { RequestContext } from '../src/tenancy/request-context.js';
 
 export interface CapturedQuery {
   sql: string;

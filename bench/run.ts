@@ -14,9 +14,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildCore } from '../src/bootstrap.js';
+import { createContext } from '../src/bootstrap.js';
 import { projectRoot } from '../src/config/app-config.js';
-import type { Core } from '../src/core.js';
+import { TestCore as Core } from '../test/setup/test-core.js';
 import { closeDataSource, createDataSource, migrate } from '../src/database/data-source.js';
 import { buildTenant } from './build-tenant.js';
 import { benchDatabase, dropDatabase, recreateDatabase, serverFacts } from './database.js';
@@ -58,10 +58,10 @@ async function main(): Promise<void> {
     });
     log(`Booting the core (packs from test/fixtures/packs, demo seed)`);
     const booted = await timed(() =>
-      buildCore(
+      createContext(
         { port: 0, databaseUrl: db.url, dataDir: tmp, tenantsDir: join(projectRoot, 'test', 'fixtures', 'packs'), storageDir: tmp, demo: true, publicUrl: 'http://localhost' },
         { seed: true },
-      ),
+      ).then((app) => new Core(app)),
     );
     core = booted.value;
 

@@ -1,5 +1,5 @@
-import type { Core } from '../src/core.js';
-import type { RequestContext } from '../src/common/request-context.js';
+import type { TestCore as Core } from '../test/setup/test-core.js';
+import type { RequestContext } from '../src/tenancy/request-context.js';
 import { alternatives, type AlternativeResult } from './alternatives.js';
 import { capturing, explain, inlined, type PlanSummary } from './explain.js';
 import { measure, summarise, timed, type LatencyResult } from './stats.js';

@@ -1,18 +1,58 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { CatalogueController } from './api/catalogue.controller.js';
-import { ErrorFilter } from './api/error.filter.js';
-import { TicketsController } from './api/tickets.controller.js';
-import { DeskController } from './api/desk.controller.js';
-import { ApiAuthGuard } from './api/api-context.js';
-import { Core } from './core.js';
-import { HealthController } from './health/health.controller.js';
 import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminOutboxController } from './api/admin-outbox.controller.js';
+import { ApiAuthGuard } from './api/api-context.js';
+import { CatalogueController } from './api/catalogue.controller.js';
+import { DeskController } from './api/desk.controller.js';
+import { ErrorFilter } from './api/error.filter.js';
 import { InboundMailController } from './api/inbound-mail.controller.js';
-import { JOB_INTERVALS, JobScheduler, type JobIntervals } from './jobs/job-scheduler.js';
+import { TicketsController } from './api/tickets.controller.js';
+import { TokensController } from './api/tokens.controller.js';
+import { ApiTokenService } from './auth/api-token.service.js';
 import { AuthController } from './auth/auth.controller.js';
+import { LocalCredentialRepository } from './auth/local-credential.repository.js';
 import { PortalSessionGuard } from './auth/portal-session.guard.js';
+import { SessionService } from './auth/session.service.js';
+import { SignInHttp } from './auth/sign-in-host.service.js';
+import { SignInService } from './auth/sign-in.service.js';
+import { CatalogueRepository } from './catalogue/catalogue.repository.js';
+import { CatalogueService, PublishedEntries } from './catalogue/catalogue.service.js';
+import { Clock } from './common/clock.js';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { MAIL_CONFIG } from './config/mail-config.js';
+import { createDataSource } from './database/data-source.js';
+import { DatabaseHealth } from './database/database-health.js';
+import { DemoSeeder } from './deployment/demo-seeder.js';
+import { Deployment } from './deployment/deployment.service.js';
+import { PackSync } from './deployment/pack-sync.js';
+import { DeskActionsService } from './desk/desk-actions.service.js';
+import { DeskRepository } from './desk/desk.repository.js';
+import { DeskService } from './desk/desk.service.js';
+import { MassIncidents } from './desk/mass-incidents.js';
+import { DirectoryRepository } from './directory/directory.repository.js';
+import { ProfileRepository } from './directory/profile.repository.js';
+import { EventBus } from './events/event-bus.js';
+import { HealthController } from './health/health.controller.js';
+import { BackgroundJobs, TENANT_MAINTENANCE } from './jobs/background-jobs.js';
+import { JOB_INTERVALS, JobScheduler } from './jobs/job-scheduler.js';
+import { TimerService } from './jobs/timer.service.js';
+import { KnowledgeRepository } from './knowledge/knowledge.repository.js';
+import { KnowledgeService } from './knowledge/knowledge.service.js';
+import { InboundMailService } from './notifications/inbound-mail.service.js';
+import { MailIdentity } from './notifications/mail-identity.js';
+import { MailTemplates } from './notifications/mail-templates.js';
+import { MailTransport } from './notifications/mail-transport.js';
+import { OutboxAdminService } from './notifications/outbox-admin.service.js';
+import { OutboxRepository } from './notifications/outbox.repository.js';
+import { OutboxWorker } from './notifications/outbox.worker.js';
+import { TicketNotifications } from './notifications/ticket-notifications.js';
+import { PluginLifecycle } from './plugin-lifecycle.js';
+import { PluginRegistry } from './plugin-host/plugin-registry.js';
+import { PluginEvents, PluginTickets } from './plugin-host/services.js';
+import { CredentialStore, SignInHost } from './plugin-host/sign-in-host.js';
+import { DeskPageBuilder } from './portal/desk-page.js';
 import { PortalApiController } from './portal/portal-api.controller.js';
 import { PortalCreateController } from './portal/portal-create.controller.js';
 import { PortalDeskController } from './portal/portal-desk.controller.js';
@@ -21,23 +61,134 @@ import { PortalHomeController } from './portal/portal-home.controller.js';
 import { PortalPages } from './portal/portal-page.js';
 import { PortalPublicController } from './portal/portal-public.controller.js';
 import { PortalTicketsController } from './portal/portal-tickets.controller.js';
-import { TokensController } from './api/tokens.controller.js';
-import { FIRST_PARTY_PLUGINS } from '../plugins/index.js';
+import { TicketPageBuilder } from './portal/ticket-page.js';
+import { SlaJob } from './sla/sla.job.js';
+import { SlaRepository } from './sla/sla.repository.js';
+import { SlaService } from './sla/sla.service.js';
+import { StorageDriver } from './storage/storage.js';
+import { PackTextRenderer } from './tenancy/pack-text.js';
+import { TenantContexts } from './tenancy/tenant-contexts.js';
+import { TenantRegistry } from './tenancy/tenant-registry.js';
+import { TicketsForPlugins } from './tickets/plugin-tickets.js';
+import { TicketAccess } from './tickets/ticket-access.js';
+import { TicketActionsService } from './tickets/ticket-actions.service.js';
+import { TicketParticipants } from './tickets/ticket-participants.js';
+import { TicketPresenter } from './tickets/ticket.presenter.js';
+import { TicketRepository } from './tickets/ticket.repository.js';
+import { TicketSearch } from './tickets/ticket-search.service.js';
+import { TicketService } from './tickets/ticket.service.js';
+
+/** What the composition root is given: the deployment's configuration and what was built before Nest (packs, plugins). */
+export interface GuichetOptions {
+  config: AppConfig;
+  registry: TenantRegistry;
+  plugins: PluginRegistry;
+  clock: Clock;
+  storage: StorageDriver;
+}
 
 /** The portal's pages, after every fixed path; the fallback (any other page: "not found") is last. */
 const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalHomeController, PortalCreateController, PortalTicketsController, PortalDeskController, PortalFallbackController];
 
-/** The HTTP application around an already-built Core. */
+/** Every service, by domain from the bottom up. Subscribers of one event run in this order (SLA clocks before mass incidents). */
+const SERVICES: Provider[] = [
+  DatabaseHealth,
+  TenantContexts,
+  EventBus,
+  CatalogueRepository,
+  CatalogueService,
+  DirectoryRepository,
+  ProfileRepository,
+  KnowledgeRepository,
+  KnowledgeService,
+  TicketRepository,
+  TicketAccess,
+  TicketParticipants,
+  TicketPresenter,
+  TicketService,
+  TicketActionsService,
+  TicketSearch,
+  TicketsForPlugins,
+  OutboxRepository,
+  MailTemplates,
+  MailIdentity,
+  MailTransport,
+  OutboxWorker,
+  OutboxAdminService,
+  InboundMailService,
+  TicketNotifications,
+  SlaRepository,
+  SlaService,
+  SlaJob,
+  DeskRepository,
+  DeskService,
+  DeskActionsService,
+  MassIncidents,
+  TimerService,
+  BackgroundJobs,
+  JobScheduler,
+  PackSync,
+  DemoSeeder,
+  Deployment,
+  ApiTokenService,
+  SessionService,
+  SignInService,
+  LocalCredentialRepository,
+  SignInHttp,
+  ApiAuthGuard,
+  PortalSessionGuard,
+  PortalPages,
+  TicketPageBuilder,
+  DeskPageBuilder,
+  PluginLifecycle,
+];
+
+/** Interfaces a lower layer (or the SDK) declares, bound to the implementations above. */
+const BINDINGS: Provider[] = [
+  { provide: PublishedEntries, useExisting: KnowledgeService },
+  { provide: PackTextRenderer, useExisting: MailTemplates },
+  { provide: PluginEvents, useExisting: EventBus },
+  { provide: PluginTickets, useExisting: TicketsForPlugins },
+  { provide: SignInHost, useExisting: SignInHttp },
+  { provide: CredentialStore, useExisting: LocalCredentialRepository },
+  { provide: TENANT_MAINTENANCE, useFactory: (sessions: SessionService, signIn: SignInService) => [sessions, signIn], inject: [SessionService, SignInService] },
+];
+
+/**
+ * The composition root: the only place that wires implementations to interfaces. The same
+ * module serves HTTP (`createApp`), the CLI and the tests (an application context).
+ */
 @Module({})
 export class AppModule {
-  static forCore(core: Core, options: { jobs?: JobIntervals } = {}): DynamicModule {
+  static register(options: GuichetOptions): DynamicModule {
+    const { config } = options;
+    const plugins = options.plugins.all();
     return {
       module: AppModule,
-      // Timers and the outbox worker, on intervals; off unless the process asks (main.ts does).
-      imports: [ScheduleModule.forRoot()],
+      imports: [
+        // Timers and the outbox worker, on intervals; off unless the configuration asks.
+        ScheduleModule.forRoot(),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ type: 'postgres' as const, retryAttempts: 3, retryDelay: 1000 }),
+          dataSourceFactory: () => createDataSource({ url: config.databaseUrl, dataDir: config.dataDir }),
+        }),
+      ],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
-      controllers: [HealthController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...FIRST_PARTY_PLUGINS.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
-      providers: [{ provide: Core, useValue: core }, ApiAuthGuard, JobScheduler, { provide: JOB_INTERVALS, useValue: options.jobs ?? {} }, PortalSessionGuard, PortalPages, { provide: APP_FILTER, useClass: ErrorFilter }],
+      controllers: [HealthController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...plugins.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: MAIL_CONFIG, useValue: config.mail },
+        { provide: JOB_INTERVALS, useValue: config.jobs ?? {} },
+        { provide: TenantRegistry, useValue: options.registry },
+        { provide: PluginRegistry, useValue: options.plugins },
+        { provide: Clock, useValue: options.clock },
+        { provide: StorageDriver, useValue: options.storage },
+        ...SERVICES,
+        ...BINDINGS,
+        ...plugins.flatMap((p) => p.providers ?? []),
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
     };
   }
 }
+

@@ -1,19 +1,24 @@
 import { Logger } from '@nestjs/common';
-import { buildCore, createApp } from './bootstrap.js';
+import { createApp } from './bootstrap.js';
 import { loadConfig } from './config/app-config.js';
+import { MAIL_CONFIG, type MailConfig } from './config/mail-config.js';
+import { InboundMailService } from './notifications/inbound-mail.service.js';
+import { MailIdentity } from './notifications/mail-identity.js';
 import { SmtpListener } from './notifications/smtp-listener.js';
 import { PackValidationError } from './tenancy/pack-errors.js';
+import { TenantRegistry } from './tenancy/tenant-registry.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = new Logger('Guichet');
   if (!config.databaseUrl) logger.log(`No DATABASE_URL: embedded PostgreSQL in ${config.dataDir}`);
-  const core = await buildCore(config);
   // Timers and the outbox worker run inside the application (@nestjs/schedule), in every instance.
-  const app = await createApp(core, { jobs: config.jobs });
-  if (core.mail.secretIsDefault) logger.warn('GUICHET_SECRET is not set: reply addresses are signed with a development key; set it in production.');
-  const listener = core.mail.listenPort !== undefined
-    ? new SmtpListener(core.inbound, core.mailIdentity, core.registry, { port: core.mail.listenPort, host: core.mail.listenHost, maxBytes: core.mail.maxInboundBytes })
+  const app = await createApp(config);
+  const mail = app.get<MailConfig>(MAIL_CONFIG);
+  const registry = app.get(TenantRegistry);
+  if (mail.secretIsDefault) logger.warn('GUICHET_SECRET is not set: reply addresses are signed with a development key; set it in production.');
+  const listener = mail.listenPort !== undefined
+    ? new SmtpListener(app.get(InboundMailService), app.get(MailIdentity), registry, { port: mail.listenPort, host: mail.listenHost, maxBytes: mail.maxInboundBytes })
     : undefined;
   await listener?.start();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -22,12 +27,11 @@ async function main(): Promise<void> {
       void app
         .close()
         .then(() => listener?.stop())
-        .then(() => core.close())
         .finally(() => process.exit(0));
     });
   }
   await app.listen(config.port);
-  logger.log(`Guichet listening on http://localhost:${config.port} (tenants: ${core.registry.all().map((p) => p.id).join(', ')})`);
+  logger.log(`Guichet listening on http://localhost:${config.port} (tenants: ${registry.all().map((p) => p.id).join(', ')})`);
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { businessDurationMs, calendarOf } from '../src/desk/desk-pack.js';
+import { businessDurationMs, calendarOf } from '../src/tenancy/desk-pack.js';
 import { PackLoader } from '../src/tenancy/pack-loader.js';
 import { route } from '../src/tickets/routing.js';
 

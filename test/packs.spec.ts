@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { validateUai } from '../src/directory/uai.js';
+import { validateUai } from '../src/common/uai.js';
 import { formatProblem } from '../src/tenancy/pack-errors.js';
 import { PackLoader } from '../src/tenancy/pack-loader.js';
 import type { TenantPack } from '../src/tenancy/tenant-pack.js';

@@ -1,14 +1,9 @@
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { claimMappingSchema, mapClaims } from '../../src/auth/claim-mapping.js';
-import type { PortalRequest } from '../../src/auth/portal-session.guard.js';
-import { authMethodOf, clientAddress, completeSignIn, requestOrigin, setFlowCookie, signInFailed, takeFlowCookie } from '../../src/auth/sign-in.http.js';
-import { SignInError } from '../../src/auth/sign-in.service.js';
-import { Core } from '../../src/core.js';
-import { definePlugin } from '../../src/plugin-host/plugin.js';
 import { readServiceResponse } from './cas-response.js';
+import { definePlugin, SignInHost, SignInError, claimMappingSchema, mapClaims } from '../../src/plugin-host/index.js';
 
 const options = z
   .strictObject({
@@ -29,36 +24,35 @@ const PLUGIN = 'cas';
 @ApiExcludeController()
 @Controller(':tenant/auth/cas')
 export class CasController {
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly host: SignInHost) {}
 
   /** Sends the browser to the CAS login page; the service address carries a state tied to this browser. */
   @Get()
-  async start(@Param('tenant') tenantId: string, @Query('next') next: unknown, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
-    const { ctx, options } = authMethodOf(this.core, tenantId, casPlugin, req);
+  async start(@Param('tenant') tenantId: string, @Query('next') next: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { ctx, options } = this.host.method(tenantId, casPlugin, req);
     try {
-      await this.core.signIn.throttle(ctx, clientAddress(req));
-      const { state, binding } = await this.core.signIn.startFlow(ctx, PLUGIN, { next: typeof next === 'string' ? next : null });
-      setFlowCookie(req, res, tenantId, PLUGIN, binding);
+      await this.host.throttle(ctx, req);
+      const state = await this.host.startFlow(ctx, req, res, PLUGIN, { next: typeof next === 'string' ? next : null });
       const login = new URL(`${options.server.replace(/\/$/, '')}/login`);
-      login.searchParams.set('service', serviceUrl(options, req, tenantId, state));
+      login.searchParams.set('service', serviceUrl(options, this.host.origin(req), tenantId, state));
       res.redirect(303, login.href);
     } catch (error) {
-      signInFailed(req, res, tenantId, error, next);
+      this.host.failed(req, res, tenantId, error, next);
     }
   }
 
   /** The CAS server sends the browser back with a service ticket, validated once with `/p3/serviceValidate`. */
   @Get('callback')
-  async callback(@Param('tenant') tenantId: string, @Query('state') state: unknown, @Query('ticket') ticket: unknown, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
-    const { ctx, options } = authMethodOf(this.core, tenantId, casPlugin, req);
+  async callback(@Param('tenant') tenantId: string, @Query('state') state: unknown, @Query('ticket') ticket: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { ctx, options } = this.host.method(tenantId, casPlugin, req);
     let next: unknown;
     try {
-      await this.core.signIn.throttle(ctx, clientAddress(req));
-      const flow = await this.core.signIn.consumeFlow(ctx, PLUGIN, state, takeFlowCookie(req, res, tenantId, PLUGIN));
+      await this.host.throttle(ctx, req);
+      const flow = await this.host.consumeFlow(ctx, req, res, PLUGIN, state);
       next = flow.next;
       if (typeof ticket !== 'string' || !/^[\w.-]{1,256}$/.test(ticket)) throw new SignInError('provider');
       const validate = new URL(`${options.server.replace(/\/$/, '')}/p3/serviceValidate`);
-      validate.searchParams.set('service', serviceUrl(options, req, tenantId, String(state)));
+      validate.searchParams.set('service', serviceUrl(options, this.host.origin(req), tenantId, String(state)));
       validate.searchParams.set('ticket', ticket);
       const answer = await fetch(validate, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/xml, text/xml' } }).then(
         async (r) => (r.ok ? readServiceResponse(await r.text()) : { ok: false as const, reason: `HTTP ${r.status}` }),
@@ -70,18 +64,18 @@ export class CasController {
       }
       const identity = mapClaims({ ...answer.attributes, user: answer.user }, options.claims);
       if (!identity) throw new SignInError('claims');
-      await this.core.signIn.throttle(ctx, clientAddress(req), identity.login);
-      const personId = await this.core.signIn.provision(ctx, identity);
-      await completeSignIn(this.core, ctx, req, res, personId, PLUGIN, next);
+      await this.host.throttle(ctx, req, identity.login);
+      const personId = await this.host.provision(ctx, identity);
+      await this.host.complete(ctx, req, res, personId, PLUGIN, next);
     } catch (error) {
-      signInFailed(req, res, tenantId, error, next);
+      this.host.failed(req, res, tenantId, error, next);
     }
   }
 }
 
 /** The service address, the same at login and at validation (CAS compares them). */
-function serviceUrl(options: CasOptions, req: PortalRequest, tenantId: string, state: string): string {
-  const url = new URL(options.serviceUrl ?? `${requestOrigin(req)}/${tenantId}/auth/cas/callback`);
+function serviceUrl(options: CasOptions, origin: string, tenantId: string, state: string): string {
+  const url = new URL(options.serviceUrl ?? `${origin}/${tenantId}/auth/cas/callback`);
   url.searchParams.set('state', state);
   return url.href;
 }

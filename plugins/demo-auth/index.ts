@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { definePlugin } from '../../src/plugin-host/plugin.js';
+import { definePlugin } from '../../src/plugin-host/index.js';
 
 /**
  * Sign-in by picking a demo persona. Only usable when the deployment runs in demo mode, so a

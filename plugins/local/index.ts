@@ -1,14 +1,10 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { PortalRequest } from '../../src/auth/portal-session.guard.js';
-import { authMethodOf, checkSameOrigin, clientAddress, completeSignIn, signInFailed } from '../../src/auth/sign-in.http.js';
-import { SignInError } from '../../src/auth/sign-in.service.js';
-import { Core } from '../../src/core.js';
-import { definePlugin } from '../../src/plugin-host/plugin.js';
 import { LocalCredentials } from './local-credentials.js';
 import { TOTP_DEFAULTS } from './totp.js';
+import { Clock, CredentialStore, definePlugin, SignInHost, SignInError } from '../../src/plugin-host/index.js';
 
 const options = z.strictObject({
   /** `optional`: a code is asked of people who enrolled a TOTP secret; `required`: of everyone (people without one cannot sign in); `off`: never. */
@@ -31,7 +27,11 @@ interface LocalSignInBody {
 @ApiExcludeController()
 @Controller(':tenant/auth/local')
 export class LocalSignInController {
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(
+    private readonly host: SignInHost,
+    private readonly store: CredentialStore,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * "Identifiant" and "Mot de passe ou passcode OTP": a person with a TOTP secret gives the code
@@ -39,18 +39,18 @@ export class LocalSignInController {
    */
   @Post()
   @HttpCode(303)
-  async signIn(@Param('tenant') tenantId: string, @Body() body: LocalSignInBody, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
-    const { ctx, options } = authMethodOf(this.core, tenantId, localPlugin, req);
+  async signIn(@Param('tenant') tenantId: string, @Body() body: LocalSignInBody, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { ctx, options } = this.host.method(tenantId, localPlugin, req);
     const next = body?.next;
     try {
-      checkSameOrigin(req);
+      this.host.checkSameOrigin(req);
       const login = typeof body?.login === 'string' ? body.login.trim() : '';
       const password = typeof body?.password === 'string' ? body.password : '';
       const otp = typeof body?.otp === 'string' ? body.otp.replace(/\s/g, '') : '';
-      await this.core.signIn.throttle(ctx, clientAddress(req), login || undefined);
+      await this.host.throttle(ctx, req, login || undefined);
       if (!login || !password) throw new SignInError('credentials');
-      await this.core.signIn.checkLockout(ctx, login);
-      const credentials = new LocalCredentials(this.core.deps.clock);
+      await this.host.checkLockout(ctx, login);
+      const credentials = new LocalCredentials(this.store, this.clock);
       const credential = await credentials.find(ctx, login);
       const usesTotp = options.totp !== 'off' && Boolean(credential?.totpSecret);
       const digits = TOTP_DEFAULTS.digits;
@@ -60,15 +60,15 @@ export class LocalSignInController {
       const passwordOk = passcode || (await credentials.verifyPassword(credential, password));
       const codeOk = !passwordOk ? false : usesTotp ? await credentials.useTotp(ctx, credential!, code) : options.totp !== 'required';
       if (!passwordOk || !codeOk) {
-        await this.core.signIn.recordFailure(ctx, login, options.lockAfter, options.lockMinutes * 60_000);
+        await this.host.recordFailure(ctx, login, options.lockAfter, options.lockMinutes * 60_000);
         throw new SignInError(passwordOk && usesTotp ? 'otp' : 'credentials');
       }
-      await this.core.signIn.clearFailures(ctx, login);
-      const person = await this.core.directory.personByLoginOrId(ctx, credential!.login);
-      if (!person) throw new SignInError('inactive');
-      await completeSignIn(this.core, ctx, req, res, person.id, localPlugin.name, next);
+      await this.host.clearFailures(ctx, login);
+      const personId = await this.host.personId(ctx, credential!.login);
+      if (!personId) throw new SignInError('inactive');
+      await this.host.complete(ctx, req, res, personId, localPlugin.name, next);
     } catch (error) {
-      signInFailed(req, res, tenantId, error, next);
+      this.host.failed(req, res, tenantId, error, next);
     }
   }
 }

@@ -1,16 +1,8 @@
 import argon2 from 'argon2';
-import type { Clock } from '../../src/common/clock.js';
-import { DomainError, FieldErrors } from '../../src/common/errors.js';
-import type { RequestContext } from '../../src/common/request-context.js';
+import { DomainError, FieldErrors, type Clock, type CredentialStore, type RequestContext, type StoredCredential } from '../../src/plugin-host/index.js';
 import { base32Decode, newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 
-export interface LocalCredential {
-  personId: string;
-  login: string;
-  passwordHash: string;
-  totpSecret: string | null;
-  totpLastStep: number | null;
-}
+export type LocalCredential = StoredCredential;
 
 /** argon2id with the library's defaults (64 MiB, 3 passes): about 50 ms a check on a server core. */
 const HASH_OPTIONS = { type: argon2.argon2id } as const;
@@ -20,16 +12,13 @@ let decoy: Promise<string> | undefined;
 
 /** Local passwords (argon2id) and TOTP secrets of a tenant's people. */
 export class LocalCredentials {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly store: CredentialStore,
+    private readonly clock: Clock,
+  ) {}
 
-  async find(ctx: RequestContext, login: string): Promise<LocalCredential | undefined> {
-    const [row] = await ctx.query<{ person_id: string; login: string; password_hash: string; totp_secret: string | null; totp_last_step: string | null }>(
-      `SELECT c.person_id, p.login, c.password_hash, c.totp_secret, c.totp_last_step FROM local_credential c
-       JOIN person p ON p.tenant_id = c.tenant_id AND p.id = c.person_id
-       WHERE c.tenant_id = $1 AND p.login = $2 AND p.active`,
-      [ctx.tenantId, login.trim()],
-    );
-    return row && { personId: row.person_id, login: row.login, passwordHash: row.password_hash, totpSecret: row.totp_secret, totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step) };
+  find(ctx: RequestContext, login: string): Promise<LocalCredential | undefined> {
+    return this.store.find(ctx, login);
   }
 
   /** Sets a person's password (at least `minLength` characters). */
@@ -38,22 +27,14 @@ export class LocalCredentials {
     if (password.length < minLength) errors.add('password', 'rule.minLength', { min: minLength });
     errors.throwIfAny();
     const personId = await this.personId(ctx, login);
-    await ctx.query(
-      `INSERT INTO local_credential (tenant_id, person_id, password_hash, updated_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, person_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = EXCLUDED.updated_at`,
-      [ctx.tenantId, personId, await argon2.hash(password, HASH_OPTIONS), this.clock.now()],
-    );
+    await this.store.setPassword(ctx, personId, await argon2.hash(password, HASH_OPTIONS), this.clock.now());
   }
 
   /** Gives a person (who has a password) a new TOTP secret; returns it with the address to scan. */
   async enrolTotp(ctx: RequestContext, login: string, issuer: string): Promise<{ secret: string; uri: string }> {
     const personId = await this.personId(ctx, login);
     const secret = newTotpSecret();
-    const rows = await ctx.query(
-      `UPDATE local_credential SET totp_secret = $3, totp_last_step = NULL, updated_at = $4 WHERE tenant_id = $1 AND person_id = $2 RETURNING person_id`,
-      [ctx.tenantId, personId, secret, this.clock.now()],
-    );
-    if (!rows.length) throw new DomainError('PERSON_NOT_FOUND', { person: login });
+    if (!(await this.store.setTotpSecret(ctx, personId, secret, this.clock.now()))) throw new DomainError('PERSON_NOT_FOUND', { person: login });
     return { secret, uri: otpauthUri(secret, issuer, login) };
   }
 
@@ -75,17 +56,12 @@ export class LocalCredentials {
     if (!credential.totpSecret) return false;
     const step = verifyTotp(base32Decode(credential.totpSecret), code, this.clock.now(), { lastStep: credential.totpLastStep });
     if (step === null) return false;
-    // Conditional on the step still being unused: two requests racing with one code get one session.
-    const rows = await ctx.query(
-      `UPDATE local_credential SET totp_last_step = $3 WHERE tenant_id = $1 AND person_id = $2 AND (totp_last_step IS NULL OR totp_last_step < $3) RETURNING person_id`,
-      [ctx.tenantId, credential.personId, step],
-    );
-    return rows.length > 0;
+    return this.store.useTotpStep(ctx, credential.personId, step);
   }
 
   private async personId(ctx: RequestContext, login: string): Promise<string> {
-    const [row] = await ctx.query<{ id: string }>(`SELECT id FROM person WHERE tenant_id = $1 AND login = $2`, [ctx.tenantId, login]);
-    if (!row) throw new DomainError('PERSON_NOT_FOUND', { person: login });
-    return row.id;
+    const id = await this.store.personId(ctx, login);
+    if (!id) throw new DomainError('PERSON_NOT_FOUND', { person: login });
+    return id;
   }
 }

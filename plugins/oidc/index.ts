@@ -1,14 +1,9 @@
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import * as client from 'openid-client';
 import { z } from 'zod';
-import { claimMappingSchema, mapClaims } from '../../src/auth/claim-mapping.js';
-import type { PortalRequest } from '../../src/auth/portal-session.guard.js';
-import { authMethodOf, clientAddress, completeSignIn, requestOrigin, setFlowCookie, signInFailed, takeFlowCookie } from '../../src/auth/sign-in.http.js';
-import { SignInError } from '../../src/auth/sign-in.service.js';
-import { Core } from '../../src/core.js';
-import { definePlugin } from '../../src/plugin-host/plugin.js';
+import { definePlugin, SignInHost, SignInError, claimMappingSchema, mapClaims } from '../../src/plugin-host/index.js';
 
 const options = z
   .strictObject({
@@ -38,20 +33,19 @@ export class OidcController {
   /** Provider metadata by issuer and client: discovered once, again after a failure. */
   private readonly configurations = new Map<string, Promise<client.Configuration>>();
 
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly host: SignInHost) {}
 
   /** Starts the authorization code flow with PKCE, state and nonce kept server-side. */
   @Get()
-  async start(@Param('tenant') tenantId: string, @Query('next') next: unknown, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
-    const { ctx, options } = authMethodOf(this.core, tenantId, oidcPlugin, req);
+  async start(@Param('tenant') tenantId: string, @Query('next') next: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { ctx, options } = this.host.method(tenantId, oidcPlugin, req);
     try {
-      await this.core.signIn.throttle(ctx, clientAddress(req));
+      await this.host.throttle(ctx, req);
       const config = await this.configuration(options);
       const verifier = client.randomPKCECodeVerifier();
       const nonce = client.randomNonce();
-      const redirectUri = options.redirectUri ?? `${requestOrigin(req)}/${tenantId}/auth/oidc/callback`;
-      const { state, binding } = await this.core.signIn.startFlow(ctx, PLUGIN, { verifier, nonce, redirectUri, next: typeof next === 'string' ? next : null });
-      setFlowCookie(req, res, tenantId, PLUGIN, binding);
+      const redirectUri = options.redirectUri ?? `${this.host.origin(req)}/${tenantId}/auth/oidc/callback`;
+      const state = await this.host.startFlow(ctx, req, res, PLUGIN, { verifier, nonce, redirectUri, next: typeof next === 'string' ? next : null });
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,
         scope: options.scopes.join(' '),
@@ -62,22 +56,22 @@ export class OidcController {
       });
       res.redirect(303, url.href);
     } catch (error) {
-      signInFailed(req, res, tenantId, error instanceof SignInError || !(error instanceof Error) ? error : providerError(error), next);
+      this.host.failed(req, res, tenantId, error instanceof SignInError || !(error instanceof Error) ? error : providerError(error), next);
     }
   }
 
   /** The provider sends the browser back here with a code: exchanged, checked, the person provisioned. */
   @Get('callback')
-  async callback(@Param('tenant') tenantId: string, @Query('state') state: unknown, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
-    const { ctx, options } = authMethodOf(this.core, tenantId, oidcPlugin, req);
+  async callback(@Param('tenant') tenantId: string, @Query('state') state: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { ctx, options } = this.host.method(tenantId, oidcPlugin, req);
     let next: unknown;
     try {
-      await this.core.signIn.throttle(ctx, clientAddress(req));
-      const flow = await this.core.signIn.consumeFlow(ctx, PLUGIN, state, takeFlowCookie(req, res, tenantId, PLUGIN));
+      await this.host.throttle(ctx, req);
+      const flow = await this.host.consumeFlow(ctx, req, res, PLUGIN, state);
       next = flow.next;
       const config = await this.configuration(options);
       const current = new URL(String(flow.redirectUri));
-      current.search = new URL(req.originalUrl, requestOrigin(req)).search;
+      current.search = new URL(req.originalUrl, this.host.origin(req)).search;
       const tokens = await client
         .authorizationCodeGrant(config, current, { pkceCodeVerifier: String(flow.verifier), expectedState: String(state), expectedNonce: String(flow.nonce), idTokenExpected: true })
         .catch((error: unknown) => {
@@ -87,11 +81,11 @@ export class OidcController {
       const userinfo = options.userinfo ? await client.fetchUserInfo(config, tokens.access_token, idClaims.sub).catch((error: unknown) => { throw providerError(error); }) : {};
       const identity = mapClaims({ ...idClaims, ...userinfo }, options.claims);
       if (!identity) throw new SignInError('claims');
-      await this.core.signIn.throttle(ctx, clientAddress(req), identity.login);
-      const personId = await this.core.signIn.provision(ctx, identity);
-      await completeSignIn(this.core, ctx, req, res, personId, PLUGIN, next);
+      await this.host.throttle(ctx, req, identity.login);
+      const personId = await this.host.provision(ctx, identity);
+      await this.host.complete(ctx, req, res, personId, PLUGIN, next);
     } catch (error) {
-      signInFailed(req, res, tenantId, error, next);
+      this.host.failed(req, res, tenantId, error, next);
     }
   }
 

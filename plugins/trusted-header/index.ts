@@ -1,14 +1,9 @@
 import { BlockList, isIP } from 'node:net';
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { claimMappingSchema, mapClaims, type ClaimMapping, type Claims } from '../../src/auth/claim-mapping.js';
-import type { PortalRequest } from '../../src/auth/portal-session.guard.js';
-import { authMethodOf, clientAddress, completeSignIn, signInFailed } from '../../src/auth/sign-in.http.js';
-import { SignInError } from '../../src/auth/sign-in.service.js';
-import { Core } from '../../src/core.js';
-import { definePlugin } from '../../src/plugin-host/plugin.js';
+import { definePlugin, SignInHost, SignInError, claimMappingSchema, mapClaims, type ClaimMapping, type Claims } from '../../src/plugin-host/index.js';
 
 const cidrSchema = z.string().refine((value) => parseCidr(value) !== null, 'an address or a CIDR block such as 10.0.0.0/8 or 2001:db8::/32');
 
@@ -23,23 +18,23 @@ export type TrustedHeaderOptions = z.infer<typeof options>;
 @ApiExcludeController()
 @Controller(':tenant/auth/trusted-header')
 export class TrustedHeaderController {
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly host: SignInHost) {}
 
   @Get()
-  async signIn(@Param('tenant') tenantId: string, @Query('next') next: unknown, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
-    const { ctx, options } = authMethodOf(this.core, tenantId, trustedHeaderPlugin, req);
+  async signIn(@Param('tenant') tenantId: string, @Query('next') next: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { ctx, options } = this.host.method(tenantId, trustedHeaderPlugin, req);
     try {
-      const address = clientAddress(req);
+      const address = this.host.address(req);
       const trusted = fromProxy(address, options.proxies);
       // Headers from elsewhere are not even read: they could name anybody's login.
       const identity = trusted ? mapClaims(headerClaims(req), lowerCased(options.claims)) : null;
-      await this.core.signIn.throttle(ctx, address, identity?.login);
+      await this.host.throttle(ctx, req, identity?.login);
       if (!trusted) throw new SignInError('proxy');
       if (!identity) throw new SignInError('claims');
-      const personId = await this.core.signIn.provision(ctx, identity);
-      await completeSignIn(this.core, ctx, req, res, personId, trustedHeaderPlugin.name, next);
+      const personId = await this.host.provision(ctx, identity);
+      await this.host.complete(ctx, req, res, personId, trustedHeaderPlugin.name, next);
     } catch (error) {
-      signInFailed(req, res, tenantId, error, next);
+      this.host.failed(req, res, tenantId, error, next);
     }
   }
 }
@@ -81,7 +76,7 @@ export function fromProxy(address: string, proxies: string[]): boolean {
 }
 
 /** Headers as claims. Proxies often send UTF-8 bytes, which arrive read as Latin-1: they are read again. */
-function headerClaims(req: PortalRequest): Claims {
+function headerClaims(req: Request): Claims {
   const claims: Claims = {};
   for (const [name, value] of Object.entries(req.headers)) {
     const values = (Array.isArray(value) ? value : [value ?? '']).map(utf8);

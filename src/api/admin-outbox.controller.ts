@@ -1,10 +1,10 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { OutboxAdminService } from '../notifications/outbox-admin.service.js';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { DomainError } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import { Core } from '../core.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { OutboxStatus } from '../notifications/outbox.repository.js';
 import { ApiAuthGuard, Ctx, type GuichetRequest } from './api-context.js';
 
@@ -32,13 +32,13 @@ export class OutboxQueryDto {
 @UseGuards(ApiAuthGuard)
 @Controller('api/:tenant/admin/outbox')
 export class AdminOutboxController {
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly outboxAdmin: OutboxAdminService) {}
 
   @Get()
   @ApiOperation({ summary: 'Notifications by delivery status (dead letters by default), with counts' })
   list(@Ctx() ctx: RequestContext, @Req() req: GuichetRequest, @Query() query: OutboxQueryDto) {
     requireAdminScope(req);
-    return this.core.outboxAdmin.list(ctx, query.status ?? 'dead', query.limit ?? 50);
+    return this.outboxAdmin.list(ctx, query.status ?? 'dead', query.limit ?? 50);
   }
 
   @Post('retry')
@@ -46,7 +46,7 @@ export class AdminOutboxController {
   @ApiOperation({ summary: 'Send every dead notification again' })
   retryAll(@Ctx() ctx: RequestContext, @Req() req: GuichetRequest) {
     requireAdminScope(req);
-    return this.core.outboxAdmin.retryAllDead(ctx);
+    return this.outboxAdmin.retryAllDead(ctx);
   }
 
   @Post(':id/retry')
@@ -54,7 +54,7 @@ export class AdminOutboxController {
   @ApiOperation({ summary: 'Send one dead (or pending) notification again now, with a fresh attempt count' })
   retry(@Ctx() ctx: RequestContext, @Req() req: GuichetRequest, @Param('id') id: string) {
     requireAdminScope(req);
-    return this.core.outboxAdmin.retry(ctx, id);
+    return this.outboxAdmin.retry(ctx, id);
   }
 }
 

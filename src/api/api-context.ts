@@ -1,24 +1,11 @@
-import { createParamDecorator, type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import { TenantContexts } from '../tenancy/tenant-contexts.js';
+import { ApiTokenService } from '../auth/api-token.service.js';
+import { createParamDecorator, type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors.js';
-import { negotiateLocale } from '../common/i18n.js';
-import type { RequestContext } from '../common/request-context.js';
-import { Core } from '../core.js';
-import { LOCALES, type Locale } from '../tenancy/pack.schema.js';
+import { requestLocale, type GuichetRequest } from '../auth/request.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 
-export interface GuichetRequest extends Request {
-  guichet?: RequestContext;
-  locale?: Locale;
-  /** The bearer token's scopes. */
-  scopes?: string[];
-}
-
-/** The request's locale: `?lang=`, then Accept-Language, then French. */
-export function requestLocale(req: GuichetRequest): Locale {
-  const lang = typeof req.query?.lang === 'string' ? req.query.lang : undefined;
-  if (lang && (LOCALES as readonly string[]).includes(lang)) return lang as Locale;
-  return negotiateLocale(req.headers['accept-language']);
-}
+export { requestLocale, type GuichetRequest } from '../auth/request.js';
 
 /**
  * Resolves the tenant of `/api/:tenant/...` (404 if unknown) and the bearer token's person
@@ -26,18 +13,19 @@ export function requestLocale(req: GuichetRequest): Locale {
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly contexts: TenantContexts,
+    private readonly tokens: ApiTokenService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<GuichetRequest>();
     const tenantId = String(req.params.tenant ?? '');
     const locale = requestLocale(req);
     req.locale = locale;
-    const base = this.core.context(tenantId, undefined, locale);
+    const base = this.contexts.for(tenantId, undefined, locale);
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new DomainError('UNAUTHENTICATED');
-    const { actor, scopes } = await this.core.tokens.authenticate(base, match[1]);
+    const { actor, scopes } = await this.tokens.authenticate(base, match[1]);
     const needed = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
     if (!scopes.includes(needed) && !scopes.includes('admin')) throw new DomainError('FORBIDDEN');
     req.scopes = scopes;

@@ -1,10 +1,13 @@
+import { DeskService } from '../desk/desk.service.js';
+import { DeskActionsService } from '../desk/desk-actions.service.js';
+import { KnowledgeService } from '../knowledge/knowledge.service.js';
+import { MassIncidents } from '../desk/mass-incidents.js';
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError, ERROR_STATUS, type FieldProblem } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
-import type { RequestContext } from '../common/request-context.js';
-import { Core } from '../core.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { DeskResult } from '../desk/desk-actions.service.js';
 import type { StatusCategory } from '../tenancy/pack.schema.js';
 import { ApiAuthGuard, Ctx } from './api-context.js';
@@ -22,24 +25,27 @@ import { AskDto, AssignDto, BulkDto, DeskLangDto, ParentDto, QueueQueryDto, Reas
 export class DeskController {
   private readonly logger = new Logger('Desk');
 
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly desk: DeskService,
+    private readonly deskActions: DeskActionsService,
+    private readonly knowledge: KnowledgeService,
+    private readonly massIncidents: MassIncidents) {}
 
   @Get('teams')
   @ApiOperation({ summary: 'Teams with your right on each (act, read, none) and their ticket counts per status category' })
   teams(@Ctx() ctx: RequestContext, @Query() _query: DeskLangDto) {
-    return this.core.desk.teams(ctx);
+    return this.desk.teams(ctx);
   }
 
   @Get('teams/:team/members')
   @ApiOperation({ summary: 'Members of a team, to assign a ticket' })
   members(@Ctx() ctx: RequestContext, @Param('team') team: string) {
-    return this.core.desk.members(ctx, team);
+    return this.desk.members(ctx, team);
   }
 
   @Get('queue')
   @ApiOperation({ summary: 'A queue: 50 rows a page (keyset cursor), unassigned first then priority then age; counts per status category; filters and full-text search' })
   queue(@Ctx() ctx: RequestContext, @Query() q: QueueQueryDto) {
-    return this.core.desk.queue(ctx, {
+    return this.desk.queue(ctx, {
       team: q.team,
       categories: q.category as StatusCategory[] | undefined,
       statuses: q.status,
@@ -60,68 +66,68 @@ export class DeskController {
   @Get('tickets/:ref')
   @ApiOperation({ summary: 'A ticket with private notes, SLA clocks, parent and children, and the desk actions its status allows' })
   read(@Ctx() ctx: RequestContext, @Param('ref') ref: string) {
-    return this.core.desk.detail(ctx, ref);
+    return this.desk.detail(ctx, ref);
   }
 
   @Post('tickets/:ref/take')
   @HttpCode(200)
   @ApiOperation({ summary: "Take the ticket (the pack's take transition, or become its assignee)" })
   take(@Ctx() ctx: RequestContext, @Param('ref') ref: string) {
-    return this.answer(ctx, this.core.deskActions.take(ctx, ref));
+    return this.answer(ctx, this.deskActions.take(ctx, ref));
   }
 
   @Post('tickets/:ref/assign')
   @HttpCode(200)
   @ApiOperation({ summary: 'Give the ticket to an agent who may act on it' })
   assign(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: AssignDto) {
-    return this.answer(ctx, this.core.deskActions.assign(ctx, ref, body.person));
+    return this.answer(ctx, this.deskActions.assign(ctx, ref, body.person));
   }
 
   @Post('tickets/:ref/reassign')
   @HttpCode(200)
   @ApiOperation({ summary: "Move the ticket to another team (the pack's reassign transition when it has one); the team is notified" })
   reassign(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: ReassignDto) {
-    return this.answer(ctx, this.core.deskActions.reassign(ctx, ref, body));
+    return this.answer(ctx, this.deskActions.reassign(ctx, ref, body));
   }
 
   @Post('tickets/:ref/requalify')
   @HttpCode(200)
   @ApiOperation({ summary: 'Change leaf, impact or urgency with a reason; priority from the matrix; optionally route again' })
   requalify(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: RequalifyDto) {
-    return this.answer(ctx, this.core.deskActions.requalify(ctx, ref, body));
+    return this.answer(ctx, this.deskActions.requalify(ctx, ref, body));
   }
 
   @Post('tickets/:ref/ask')
   @HttpCode(200)
   @ApiOperation({ summary: "Ask the requester for information: the pack's waiting status, with the reason" })
   ask(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: AskDto) {
-    return this.answer(ctx, this.core.deskActions.ask(ctx, ref, body.reason));
+    return this.answer(ctx, this.deskActions.ask(ctx, ref, body.reason));
   }
 
   @Post('tickets/:ref/resolve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resolve with a solution (linked children follow); optionally publish it as a knowledge entry' })
   resolve(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: ResolveDto) {
-    return this.answer(ctx, this.core.deskActions.resolve(ctx, ref, body));
+    return this.answer(ctx, this.deskActions.resolve(ctx, ref, body));
   }
 
   @Put('tickets/:ref/parent')
   @ApiOperation({ summary: 'Link the ticket to a parent (mass incident): resolving the parent resolves it' })
   async link(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Body() body: ParentDto) {
-    return this.answer(ctx, this.core.massIncidents.link(ctx, ref, body.parent).then((ticket) => ({ ticket })));
+    return this.answer(ctx, this.massIncidents.link(ctx, ref, body.parent).then((ticket) => ({ ticket })));
   }
 
   @Delete('tickets/:ref/parent')
   @ApiOperation({ summary: 'Unlink the ticket from its parent' })
   async unlink(@Ctx() ctx: RequestContext, @Param('ref') ref: string) {
-    return this.answer(ctx, this.core.massIncidents.unlink(ctx, ref).then((ticket) => ({ ticket })));
+    return this.answer(ctx, this.massIncidents.unlink(ctx, ref).then((ticket) => ({ ticket })));
   }
 
   @Post('bulk')
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign, requalify or resolve a selection (at most 100); each ticket in its own transaction, with its own result' })
   async bulk(@Ctx() ctx: RequestContext, @Body() body: BulkDto) {
-    const results = await this.core.deskActions.bulk(ctx, body);
+    const results = await this.deskActions.bulk(ctx, body);
     return {
       results: results.map(({ ticket, result, error }) =>
         result ? { ticket, ok: true, reference: result.ticket.reference, status: result.ticket.status } : { ticket, ok: false, ...this.describe(ctx, error) },
@@ -133,12 +139,12 @@ export class DeskController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Withdraw a published knowledge entry' })
   async withdraw(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    await this.core.knowledge.withdraw(ctx, id);
+    await this.knowledge.withdraw(ctx, id);
   }
 
   private async answer(ctx: RequestContext, action: Promise<DeskResult>) {
     const { ticket, knowledge } = await action;
-    const view = await this.core.desk.afterAction(ctx, ticket);
+    const view = await this.desk.afterAction(ctx, ticket);
     return knowledge ? { ...view, knowledge: { id: knowledge.id, title: knowledge.title } } : view;
   }
 

@@ -1,9 +1,10 @@
+import { InboundMailService } from '../notifications/inbound-mail.service.js';
+import { MAIL_CONFIG, type MailConfig } from '../config/mail-config.js';
 import { timingSafeEqual } from 'node:crypto';
 import { Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DomainError, ValidationFailed } from '../common/errors.js';
-import { Core } from '../core.js';
 
 /**
  * Replies by mail from an MTA: `POST /api/inbound-mail` with the raw RFC 822 message as body
@@ -14,19 +15,20 @@ import { Core } from '../core.js';
 @ApiExcludeController()
 @Controller('api/inbound-mail')
 export class InboundMailController {
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly inbound: InboundMailService,
+    @Inject(MAIL_CONFIG) private readonly mail: MailConfig) {}
 
   @Post()
   @HttpCode(202)
   async receive(@Req() req: Request, @Headers('x-guichet-token') token: string | undefined) {
-    const expected = this.core.mail.inboundToken;
+    const expected = this.mail.inboundToken;
     if (!expected) throw new DomainError('NOT_FOUND');
     if (!token || !same(token, expected)) throw new DomainError('UNAUTHENTICATED');
-    const raw = await readBody(req, this.core.mail.maxInboundBytes);
+    const raw = await readBody(req, this.mail.maxInboundBytes);
     if (!raw.length) throw new ValidationFailed([{ field: 'body', rule: 'rule.required' }]);
     const query = (name: string) => [req.query[name]].flat().filter((v): v is string => typeof v === 'string');
     const sender = query('sender');
-    return this.core.inbound.receive(raw, { mailFrom: sender.length ? sender[0] : undefined, rcptTo: query('recipient') });
+    return this.inbound.receive(raw, { mailFrom: sender.length ? sender[0] : undefined, rcptTo: query('recipient') });
   }
 }
 

@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiTokenService } from '../auth/api-token.service.js';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayNotEmpty, IsArray, IsDate, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { TOKEN_SCOPES, type TokenScope } from '../auth/api-token.service.js';
 import { DomainError } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import { Core } from '../core.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import { ApiAuthGuard, Ctx, type GuichetRequest } from './api-context.js';
 import { LangQueryDto } from './dto.js';
 
@@ -56,20 +56,20 @@ export class MintTokenDto {
 @UseGuards(ApiAuthGuard)
 @Controller('api/:tenant/tokens')
 export class TokensController {
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly tokens: ApiTokenService) {}
 
   @Get()
   @ApiOperation({ summary: "Every token of the tenant: whose, scopes, expiry, revocation, last use (never the secret)" })
   list(@Ctx() ctx: RequestContext, @Req() req: GuichetRequest, @Query() _query: LangQueryDto) {
     requireAdminScope(req);
-    return this.core.tokens.listAll(ctx);
+    return this.tokens.listAll(ctx);
   }
 
   @Post()
   @ApiOperation({ summary: 'Mint a token for a person or an integration; the secret is in this answer only' })
   mint(@Ctx() ctx: RequestContext, @Req() req: GuichetRequest, @Body() body: MintTokenDto) {
     requireAdminScope(req);
-    return this.core.tokens.mintFor(ctx, body);
+    return this.tokens.mintFor(ctx, body);
   }
 
   @Delete(':id')
@@ -77,7 +77,7 @@ export class TokensController {
   @ApiOperation({ summary: 'Revoke a token (it stops working at once)' })
   async revoke(@Ctx() ctx: RequestContext, @Req() req: GuichetRequest, @Param('id') id: string): Promise<void> {
     requireAdminScope(req);
-    if (!(await this.core.tokens.revokeAsAdmin(ctx, id))) throw new DomainError('NOT_FOUND');
+    if (!(await this.tokens.revokeAsAdmin(ctx, id))) throw new DomainError('NOT_FOUND');
   }
 }
 

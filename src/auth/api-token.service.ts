@@ -1,8 +1,9 @@
+import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from '../common/clock.js';
+import { Clock } from '../common/clock.js';
 import { DomainError, FieldErrors } from '../common/errors.js';
-import type { ActorRef, RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository } from '../directory/directory.repository.js';
+import type { ActorRef, RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
 
 export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -18,6 +19,7 @@ export interface TokenInfo {
 }
 
 /** API bearer tokens: random, shown once, stored as a SHA-256 hash (they carry 256 bits of entropy, no need for a slow hash). */
+@Injectable()
 export class ApiTokenService {
   constructor(
     private readonly directory: DirectoryRepository,

@@ -1,17 +1,16 @@
+import { TenantContexts } from '../tenancy/tenant-contexts.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { SessionService } from './session.service.js';
+import { SignInService } from './sign-in.service.js';
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../common/errors.js';
-import { Core } from '../core.js';
-import { clientAddress } from './sign-in.http.js';
+import { clientAddress } from './sign-in-host.service.js';
+import { safeNext } from './safe-next.js';
 import { clearSessionCookie, PortalSessionGuard, readCookie, SESSION_COOKIE, setSessionCookie, type PortalRequest } from './portal-session.guard.js';
 
-/** Where to go after signing in: a path inside the tenant's portal, nothing else (no open redirect). */
-export function safeNext(tenantId: string, next: unknown): string {
-  const home = `/${tenantId}/`;
-  if (typeof next !== 'string' || !next.startsWith(home) || next.startsWith('//') || /[\\\r\n]/.test(next)) return home;
-  return next;
-}
 
 /**
  * Sign-in and sign-out of the portal. Each auth plugin adds its own sign-in route; the demo
@@ -20,20 +19,24 @@ export function safeNext(tenantId: string, next: unknown): string {
 @ApiExcludeController()
 @Controller(':tenant')
 export class AuthController {
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly contexts: TenantContexts,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly directory: DirectoryRepository,
+    private readonly sessions: SessionService,
+    private readonly signIn: SignInService) {}
 
   /** Demo persona sign-in: only in demo mode and when the pack lists the `demo` auth plugin. */
   @Post('auth/demo')
   @HttpCode(303)
   async demo(@Param('tenant') tenantId: string, @Body() body: { login?: string; next?: string }, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
-    const ctx = this.core.context(tenantId);
+    const ctx = this.contexts.for(tenantId);
     const method = ctx.tenant.config.auth.find((a) => a.plugin === 'demo');
-    if (!this.core.demo || !method) throw new DomainError('FORBIDDEN');
-    await this.core.signIn.throttle(ctx, clientAddress(req), typeof body.login === 'string' ? body.login : undefined);
+    if (!this.config.demo || !method) throw new DomainError('FORBIDDEN');
+    await this.signIn.throttle(ctx, clientAddress(req), typeof body.login === 'string' ? body.login : undefined);
     const personas = (method.options as { personas?: string[] }).personas;
-    const person = body.login ? await this.core.directory.personByLoginOrId(ctx, String(body.login)) : undefined;
+    const person = body.login ? await this.directory.personByLoginOrId(ctx, String(body.login)) : undefined;
     if (!person || (personas && !personas.includes(person.login))) throw new DomainError('PERSON_NOT_FOUND', { person: String(body.login ?? '') });
-    const session = await this.core.sessions.open(ctx, person.id, 'demo');
+    const session = await this.sessions.open(ctx, person.id, 'demo');
     setSessionCookie(req, res, tenantId, session.token, session.expiresAt);
     res.redirect(303, safeNext(tenantId, body.next));
   }
@@ -41,7 +44,7 @@ export class AuthController {
   @Post('logout')
   @UseGuards(PortalSessionGuard)
   async logout(@Param('tenant') tenantId: string, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
-    await this.core.sessions.close(this.core.context(tenantId), readCookie(req, SESSION_COOKIE));
+    await this.sessions.close(this.contexts.for(tenantId), readCookie(req, SESSION_COOKIE));
     clearSessionCookie(req, res, tenantId);
     res.redirect(303, `/${tenantId}/login`);
   }

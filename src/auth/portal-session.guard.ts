@@ -1,8 +1,9 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { TenantContexts } from '../tenancy/tenant-contexts.js';
+import { SessionService } from './session.service.js';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
-import { requestLocale, type GuichetRequest } from '../api/api-context.js';
+import { requestLocale, type GuichetRequest } from './request.js';
 import { DomainError } from '../common/errors.js';
-import { Core } from '../core.js';
 import { LOCALES, type Locale } from '../tenancy/pack.schema.js';
 import { csrfMatches } from './session.service.js';
 
@@ -39,13 +40,14 @@ export function clearSessionCookie(req: GuichetRequest, res: Response, tenantId:
  */
 @Injectable()
 export class PortalSessionGuard implements CanActivate {
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly contexts: TenantContexts,
+    private readonly sessions: SessionService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<PortalRequest>();
     const tenantId = String(req.params.tenant ?? '');
-    const base = this.core.context(tenantId);
-    const session = await this.core.sessions.resolve(base, readCookie(req, SESSION_COOKIE));
+    const base = this.contexts.for(tenantId);
+    const session = await this.sessions.resolve(base, readCookie(req, SESSION_COOKIE));
     if (!session) throw new DomainError('UNAUTHENTICATED');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const submitted = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.headers['x-csrf-token'];

@@ -1,6 +1,7 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../common/clock.js';
-import type { ActorRef, RequestContext } from '../common/request-context.js';
+import { Clock } from '../common/clock.js';
+import type { ActorRef, RequestContext } from '../tenancy/request-context.js';
 
 export interface SessionPolicy {
   /** A session unused this long ends. */
@@ -22,10 +23,14 @@ export interface ActiveSession {
  * Portal sessions, stored in PostgreSQL (several instances share them). The cookie carries a
  * random token; the table keeps only its hash, so a leaked table opens no session.
  */
+/** Injection token of the session lifetimes (DEFAULT_SESSION_POLICY when absent). */
+export const SESSION_POLICY = Symbol('SESSION_POLICY');
+
+@Injectable()
 export class SessionService {
   constructor(
     private readonly clock: Clock,
-    private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+    @Optional() @Inject(SESSION_POLICY) private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
   ) {}
 
   /** Opens a session for a person signed in by `method` (an auth plugin's name); returns the cookie token. */

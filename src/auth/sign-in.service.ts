@@ -1,10 +1,11 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from '../common/clock.js';
+import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository } from '../directory/directory.repository.js';
-import { isValidUai } from '../directory/uai.js';
-import type { SignedInIdentity } from './claim-mapping.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { isValidUai } from '../common/uai.js';
+import type { SignedInIdentity } from '../plugin-host/claim-mapping.js';
 
 /** How many sign-in attempts a window allows, per client address and per login. */
 export interface SignInLimits {
@@ -19,26 +20,24 @@ export interface SignInLimits {
  */
 export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = { perAddress: 300, perLogin: 20, windowMs: 10 * 60_000 };
 
-/** A sign-in failure for one of these reasons (translated by the caller into the message). */
-export type SignInFailure = 'credentials' | 'otp' | 'state' | 'provider' | 'claims' | 'inactive' | 'proxy' | 'origin';
+import { SignInError } from '../plugin-host/sign-in-host.js';
 
-export class SignInError extends Error {
-  constructor(readonly reason: SignInFailure) {
-    super(`sign-in failed: ${reason}`);
-    this.name = 'SignInError';
-  }
-}
+export { SignInError, type SignInFailure } from '../plugin-host/sign-in-host.js';
+
+/** Injection token of the sign-in limits (DEFAULT_SIGN_IN_LIMITS when absent). */
+export const SIGN_IN_LIMITS = Symbol('SIGN_IN_LIMITS');
 
 /**
  * What every auth plugin shares: rate limits and lockouts kept in PostgreSQL (so instances share
  * them), the pending round trips to identity providers, and provisioning people from what the
  * provider says about them.
  */
+@Injectable()
 export class SignInService {
   constructor(
     private readonly directory: DirectoryRepository,
     private readonly clock: Clock,
-    readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
+    @Optional() @Inject(SIGN_IN_LIMITS) readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
   ) {}
 
   /** Counts one attempt from `address` (and for `login`); 429 past the limits. */

@@ -1,4 +1,5 @@
-import type { RequestContext } from '../common/request-context.js';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { Localized } from '../common/localized.js';
 import type { CatalogueEntry, FormField } from '../tenancy/tenant-pack.js';
 
@@ -23,6 +24,7 @@ export interface CatalogueNodeRow {
 
 const COLUMNS = `id, key, parent_key, path, depth, position, is_leaf, name, description, keywords, synonyms, doc_url, ticket_type, team_key, fields, faq`;
 
+@Injectable()
 export class CatalogueRepository {
   /** Makes the table match the pack: upsert by key, deactivate what the pack no longer has (tickets keep their leaf). */
   async sync(ctx: RequestContext, entries: CatalogueEntry[]): Promise<void> {

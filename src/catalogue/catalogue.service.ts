@@ -1,6 +1,7 @@
+import { Injectable, Optional } from '@nestjs/common';
 import { DomainError, FieldErrors } from '../common/errors.js';
 import { pick } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { FormField } from '../tenancy/tenant-pack.js';
 import { CatalogueRepository, type CatalogueNodeRow } from './catalogue.repository.js';
 
@@ -44,14 +45,16 @@ export interface FormFieldView {
 }
 
 /** Entries published by the desk for a leaf (the knowledge base). */
-export interface PublishedEntries {
-  forNode(ctx: RequestContext, nodeId: string): Promise<{ id: string; title: string; body: string; publishedAt: Date }[]>;
+/** Knowledge entries published on a leaf; implemented by the knowledge domain, bound in the composition root. */
+export abstract class PublishedEntries {
+  abstract forNode(ctx: RequestContext, nodeId: string): Promise<{ id: string; title: string; body: string; publishedAt: Date }[]>;
 }
 
+@Injectable()
 export class CatalogueService {
   constructor(
     private readonly repository: CatalogueRepository,
-    private readonly published?: PublishedEntries,
+    @Optional() private readonly published?: PublishedEntries,
   ) {}
 
   /** The whole tree, or the subtree under `rootKey`, in the caller's language. */

@@ -1,10 +1,19 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { buildCore, packLoader } from '../bootstrap.js';
+import type { INestApplicationContext } from '@nestjs/common';
+import { createContext, loadPlugins, packLoader } from '../bootstrap.js';
+import { ApiTokenService } from '../auth/api-token.service.js';
+import { Clock } from '../common/clock.js';
+import { DemoSeeder } from '../deployment/demo-seeder.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { BackgroundJobs } from '../jobs/background-jobs.js';
+import { CredentialStore } from '../plugin-host/sign-in-host.js';
+import { TenantContexts } from '../tenancy/tenant-contexts.js';
+import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { loadConfig } from '../config/app-config.js';
 import { createDataSource, migrate } from '../database/data-source.js';
-import { validateUai } from '../directory/uai.js';
+import { validateUai } from '../common/uai.js';
 import { TOKEN_SCOPES, type TokenScope } from '../auth/api-token.service.js';
 import { formatProblem, PackValidationError } from '../tenancy/pack-errors.js';
 import { DomainError } from '../common/errors.js';
@@ -13,6 +22,27 @@ import { localPlugin } from '../../plugins/local/index.js';
 import { LocalCredentials } from '../../plugins/local/local-credentials.js';
 
 const program = new Command('guichet').description('Guichet helpdesk engine: administration commands').showHelpAfterError();
+
+/** The engine's services without HTTP: migrated, packs synced (no demo seeding). */
+function services(): Promise<INestApplicationContext> {
+  return createContext(loadConfig(), { seed: false, logger: ['error'] });
+}
+
+program
+  .command('plugins')
+  .argument('[action]', 'list', 'list')
+  .description('list the plugins this deployment loads (first-party and GUICHET_PLUGINS), their versions, capabilities and the tenants that use them')
+  .action(async () => {
+    const config = loadConfig();
+    const plugins = await loadPlugins(config.plugins);
+    const packs = packLoader(config.tenantsDir, plugins).loadAll(config.tenants);
+    for (const plugin of plugins.all()) {
+      const capabilities = Object.entries(plugin.provides).filter(([, v]) => v).map(([k]) => k);
+      if (plugin.controllers?.length) capabilities.push('routes');
+      const tenants = packs.filter((p) => p.config.auth.some((a) => a.plugin === plugin.name)).map((p) => p.id);
+      console.log(`${plugin.name}\t${plugin.version ?? '-'}\tcore ${plugin.core}\t${capabilities.join(',') || '-'}\t${tenants.join(',') || '-'}\t${plugin.description}`);
+    }
+  });
 
 program
   .command('migrate')
@@ -57,12 +87,12 @@ program
   .option('-t, --tenant <id>')
   .option('--force', 'seed even if the tenant already has people')
   .action(async (options: { tenant?: string; force?: boolean }) => {
-    const core = await buildCore(loadConfig(), { seed: false });
-    for (const pack of core.registry.all().filter((p) => !options.tenant || p.id === options.tenant)) {
-      const result = await core.seeder.seed(core.context(pack.id), { force: options.force });
+    const app = await services();
+    for (const pack of app.get(TenantRegistry).all().filter((p) => !options.tenant || p.id === options.tenant)) {
+      const result = await app.get(DemoSeeder).seed(app.get(TenantContexts).for(pack.id), { force: options.force });
       console.log(result ? `${pack.id}: ${result.people} people, ${result.tickets} tickets` : `${pack.id}: nothing to seed`);
     }
-    await core.close();
+    await app.close();
   });
 
 program
@@ -86,10 +116,10 @@ program
       process.exitCode = 1;
       return;
     }
-    const core = await buildCore(loadConfig(), { seed: false });
-    const count = await core.directory.upsertEstablishments(core.context(tenantId), rows);
+    const app = await services();
+    const count = await app.get(DirectoryRepository).upsertEstablishments(app.get(TenantContexts).for(tenantId), rows);
     console.log(`${tenantId}: ${count} establishments imported`);
-    await core.close();
+    await app.close();
   });
 
 program
@@ -99,11 +129,11 @@ program
   .option('-s, --scopes <list>', `comma-separated: ${TOKEN_SCOPES.join(', ')}`, parseScopes, ['read', 'write'] as TokenScope[])
   .option('-e, --expires <days>', 'days until it expires', parseDays)
   .action(async (tenantId: string, login: string, options: { name: string; scopes: TokenScope[]; expires?: number }) => {
-    const core = await buildCore(loadConfig(), { seed: false });
+    const app = await services();
     const expiresAt = options.expires ? new Date(Date.now() + options.expires * 86_400_000) : undefined;
-    const { token } = await core.tokens.mint(core.context(tenantId), login, { name: options.name, scopes: options.scopes, expiresAt });
+    const { token } = await app.get(ApiTokenService).mint(app.get(TenantContexts).for(tenantId), login, { name: options.name, scopes: options.scopes, expiresAt });
     console.log(token);
-    await core.close();
+    await app.close();
   });
 
 program
@@ -111,41 +141,41 @@ program
   .description("set a person's local password (auth plugin `local`), read from standard input")
   .action(async (tenantId: string, login: string) => {
     const password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
-    const core = await buildCore(loadConfig(), { seed: false });
-    const ctx = core.context(tenantId);
+    const app = await services();
+    const ctx = app.get(TenantContexts).for(tenantId);
     const options = localPlugin.options.parse(ctx.tenant.config.auth.find((a) => a.plugin === localPlugin.name)?.options ?? {});
-    await new LocalCredentials(core.deps.clock).setPassword(ctx, login, password, options.minPasswordLength);
+    await new LocalCredentials(app.get(CredentialStore), app.get(Clock)).setPassword(ctx, login, password, options.minPasswordLength);
     console.log(`Password set for ${login}.`);
-    await core.close();
+    await app.close();
   });
 
 program
   .command('totp <tenant> <login>')
   .description('give a person a new TOTP secret (second factor of `local`); prints the otpauth:// address to scan')
   .action(async (tenantId: string, login: string) => {
-    const core = await buildCore(loadConfig(), { seed: false });
-    const ctx = core.context(tenantId);
-    const { secret, uri } = await new LocalCredentials(core.deps.clock).enrolTotp(ctx, login, ctx.tenant.id);
+    const app = await services();
+    const ctx = app.get(TenantContexts).for(tenantId);
+    const { secret, uri } = await new LocalCredentials(app.get(CredentialStore), app.get(Clock)).enrolTotp(ctx, login, ctx.tenant.id);
     console.log(`${uri}\nSecret: ${secret}`);
-    await core.close();
+    await app.close();
   });
 
 program
   .command('timers')
   .description('run every due timer once (auto-close, reminders, retention)')
   .action(async () => {
-    const core = await buildCore(loadConfig(), { seed: false });
-    for (const r of await core.runTimers()) console.log(`${r.tenant} ${r.timer}: ${r.affected}`);
-    await core.close();
+    const app = await services();
+    for (const r of await app.get(BackgroundJobs).runTimers()) console.log(`${r.tenant} ${r.timer}: ${r.affected}`);
+    await app.close();
   });
 
 program
   .command('outbox')
   .description('deliver every due notification once (needs GUICHET_SMTP_URL)')
   .action(async () => {
-    const core = await buildCore(loadConfig(), { seed: false });
-    for (const r of await core.runOutbox()) console.log(`${r.tenant}: ${r.sent} sent, ${r.retried} to retry, ${r.dead} dead${r.unreachable ? ' (SMTP server unreachable)' : ''}`);
-    await core.close();
+    const app = await services();
+    for (const r of await app.get(BackgroundJobs).runOutbox()) console.log(`${r.tenant}: ${r.sent} sent, ${r.retried} to retry, ${r.dead} dead${r.unreachable ? ' (SMTP server unreachable)' : ''}`);
+    await app.close();
   });
 
 function parseDays(value: string): number {

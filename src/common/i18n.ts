@@ -1,4 +1,4 @@
-import type { Locale } from '../tenancy/pack.schema.js';
+import type { Locale } from './localized.js';
 
 type Messages = Record<string, string>;
 

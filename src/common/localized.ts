@@ -1,4 +1,8 @@
-import type { Locale, LocalizedInput } from '../tenancy/pack.schema.js';
+export const LOCALES = ['fr', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** A text as a pack writes it: a plain string is French (the portal's default locale). */
+export type LocalizedInput = string | { fr: string; en?: string };
 
 /** A text in French and, when the pack gives it, English. */
 export interface Localized {

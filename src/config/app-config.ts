@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
-import type { JobIntervals } from '../jobs/job-scheduler.js';
-import { loadMailConfig, type MailConfig } from '../notifications/mail-config.js';
+import { loadMailConfig, type MailConfig } from './mail-config.js';
+
+/** How often each background job runs, in milliseconds; 0 (or absent) turns it off. */
+export interface JobIntervals {
+  timersMs?: number;
+  outboxMs?: number;
+}
+
+/** Injection token of the deployment's AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
 
 /** Deployment configuration, read once from the environment. */
 export interface AppConfig {
@@ -21,6 +29,8 @@ export interface AppConfig {
   publicUrl: string;
   /** SMTP out, replies in (GUICHET_SMTP_URL, GUICHET_SECRET…); see docs/notifications.md. */
   mail?: MailConfig;
+  /** Plugins from outside the tree, by npm package name or path (GUICHET_PLUGINS=a,./b): see docs/plugins.md. */
+  plugins?: string[];
   /** Background jobs' intervals (GUICHET_TIMER_INTERVAL_MS, GUICHET_OUTBOX_INTERVAL_MS). */
   jobs?: JobIntervals;
 }
@@ -41,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demo: env.GUICHET_DEMO ? env.GUICHET_DEMO === 'true' : !env.DATABASE_URL,
     publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,
     mail: loadMailConfig(env, env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`),
+    plugins: env.GUICHET_PLUGINS ? env.GUICHET_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
     jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000) },
   };
 }

@@ -1,17 +1,19 @@
-import type { CatalogueService } from '../catalogue/catalogue.service.js';
-import type { Clock } from '../common/clock.js';
+import { SlaService } from '../sla/sla.service.js';
+import { Injectable } from '@nestjs/common';
+import { CatalogueService } from '../catalogue/catalogue.service.js';
+import { Clock } from '../common/clock.js';
 import { DomainError, FieldErrors, ValidationFailed } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository } from '../directory/directory.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
 import type { KnowledgeRow } from '../knowledge/knowledge.repository.js';
-import type { KnowledgeService } from '../knowledge/knowledge.service.js';
+import { KnowledgeService } from '../knowledge/knowledge.service.js';
 import type { Actor } from '../tenancy/pack.schema.js';
-import { computePriority } from '../tickets/priority-matrix.js';
+import { computePriority } from '../tenancy/priority-matrix.js';
 import { route } from '../tickets/routing.js';
-import type { TicketAccess } from '../tickets/ticket-access.js';
-import type { TicketActionsService } from '../tickets/ticket-actions.service.js';
-import type { TicketHooks } from '../tickets/ticket-hooks.js';
-import type { TicketRepository, TicketRow } from '../tickets/ticket.repository.js';
+import { TicketAccess } from '../tickets/ticket-access.js';
+import { TicketActionsService } from '../tickets/ticket-actions.service.js';
+import { EventBus } from '../events/event-bus.js';
+import { TicketRepository, type TicketRow } from '../tickets/ticket.repository.js';
 import { deskTransition, notAllowed, type DeskAction } from './desk-transitions.js';
 
 export interface RequalifyInput {
@@ -53,6 +55,7 @@ export const BULK_MAX = 100;
  * team's, or as the pack's `desk` section allows). Transitions come from the pack's lifecycle
  * (`deskTransition`); everything else is recorded as events with the same guarantees.
  */
+@Injectable()
 export class DeskActionsService {
   constructor(
     private readonly actions: TicketActionsService,
@@ -61,8 +64,8 @@ export class DeskActionsService {
     private readonly directory: DirectoryRepository,
     private readonly catalogue: CatalogueService,
     private readonly knowledge: KnowledgeService,
-    private readonly hooks: TicketHooks,
-    private readonly pausedIn: (ctx: RequestContext) => string[],
+    private readonly events: EventBus,
+    private readonly sla: SlaService,
     private readonly clock: Clock,
   ) {}
 
@@ -115,9 +118,9 @@ export class DeskActionsService {
         const [from] = ticket.team_id ? await this.directory.teamsByIds(tx, [ticket.team_id]) : [];
         await this.tickets.insertEvent(tx, ticket.id, 'routed', tx.actor.id, false, { team: team.key, from: from?.key ?? null, reason, source: 'desk' }, now);
         updated = await this.tickets.update(tx, ticket.id, { team_id: team.id, assignee_id: null }, now);
-        await this.hooks.changed(tx, { before: ticket, after: updated, at: now });
+        await this.events.publish(tx, 'ticket.changed', { before: ticket, after: updated, at: now });
       }
-      await this.tickets.enqueue(tx, 'ticket.reassigned', ticket.id, { reference: ticket.reference, team: team.key }, now);
+      await this.events.publish(tx, 'ticket.reassigned', { ticket: updated, team: team.key, at: now });
       return { ticket: updated };
     });
   }
@@ -163,8 +166,8 @@ export class DeskActionsService {
       await this.tickets.insertEvent(tx, ticket.id, 'requalified', tx.actor.id, true, { reason: input.reason.trim(), changes }, now);
       if (leaf && input.reroute) await this.reroute(tx, ticket, leaf, patch, now);
       const updated = await this.tickets.update(tx, ticket.id, patch, now);
-      await this.hooks.changed(tx, { before: ticket, after: updated, at: now });
-      if (patch.team_id) await this.tickets.enqueue(tx, 'ticket.reassigned', ticket.id, { reference: ticket.reference }, now);
+      await this.events.publish(tx, 'ticket.changed', { before: ticket, after: updated, at: now });
+      if (patch.team_id) await this.events.publish(tx, 'ticket.reassigned', { ticket: updated, team: null, at: now });
       return { ticket: updated };
     });
   }
@@ -241,7 +244,7 @@ export class DeskActionsService {
   }
 
   private transition(ctx: RequestContext, ticket: TicketRow, actors: Set<Actor>, action: DeskAction) {
-    return deskTransition(ctx, ticket, actors, action, this.pausedIn(ctx));
+    return deskTransition(ctx, ticket, actors, action, this.sla.pausedIn(ctx));
   }
 
   private async reroute(ctx: RequestContext, ticket: TicketRow, leaf: { key: string; path: string; team_key: string | null; ticket_type: string | null }, patch: Partial<TicketRow>, at: Date) {

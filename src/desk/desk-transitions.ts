@@ -1,6 +1,6 @@
 import { DomainError } from '../common/errors.js';
 import { pick } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { TransitionDefinition } from '../lifecycle/lifecycle.js';
 import type { Actor } from '../tenancy/pack.schema.js';
 import type { TicketRow } from '../tickets/ticket.repository.js';

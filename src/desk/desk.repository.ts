@@ -1,4 +1,5 @@
-import type { RequestContext } from '../common/request-context.js';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { StatusCategory } from '../tenancy/pack.schema.js';
 import { bind, TICKET, type TicketFilter, type TicketRow } from '../tickets/ticket.repository.js';
 
@@ -33,6 +34,7 @@ export type QueueSort = keyof typeof QUEUE_ORDERS;
 const DESK = `${TICKET}, t.parent_id, t.sla_due_at`;
 
 /** The SQL of the agents' desk: queues, counts, parent links, team members. */
+@Injectable()
 export class DeskRepository {
   /** One page of tickets matching `filter` in `order`, after the cursor's key. */
   async queue(ctx: RequestContext, filter: TicketFilter, order: QueueOrder, page: { limit: number; after?: unknown[] }): Promise<DeskTicketRow[]> {

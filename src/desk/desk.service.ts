@@ -1,22 +1,24 @@
-import type { CatalogueService } from '../catalogue/catalogue.service.js';
-import type { Clock } from '../common/clock.js';
+import { Injectable } from '@nestjs/common';
+import { CatalogueService } from '../catalogue/catalogue.service.js';
+import { Clock } from '../common/clock.js';
 import { DomainError, FieldErrors } from '../common/errors.js';
 import { pick } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository } from '../directory/directory.repository.js';
-import type { SlaService, SlaView } from '../sla/sla.service.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { SlaService, type SlaView } from '../sla/sla.service.js';
 import type { Actor } from '../tenancy/pack.schema.js';
-import type { TicketAccess } from '../tickets/ticket-access.js';
-import type { TicketPresenter } from '../tickets/ticket.presenter.js';
+import { TicketAccess } from '../tickets/ticket-access.js';
+import { TicketPresenter } from '../tickets/ticket.presenter.js';
 import type { TicketRow } from '../tickets/ticket.repository.js';
-import type { TicketService } from '../tickets/ticket.service.js';
+import { TicketService } from '../tickets/ticket.service.js';
 import { categoriesOf, decodeCursor, encodeCursor, prefixQuery, QueueFilters, type QueueQuery } from './desk-queue.js';
 import { deskTransition } from './desk-transitions.js';
-import { QUEUE_ORDERS, type DeskRepository, type DeskTicketRow } from './desk.repository.js';
+import { QUEUE_ORDERS, DeskRepository, type DeskTicketRow } from './desk.repository.js';
 
 export const QUEUE_PAGE = 50;
 
 /** The agents' desk, read side: team queues with counts, a ticket with its clocks and links. */
+@Injectable()
 export class DeskService {
   constructor(
     private readonly repository: DeskRepository,

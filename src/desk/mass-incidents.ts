@@ -1,11 +1,13 @@
-import type { Clock } from '../common/clock.js';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
 import { DomainError, ValidationFailed } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { TicketAccess } from '../tickets/ticket-access.js';
-import type { TicketActionsService } from '../tickets/ticket-actions.service.js';
-import type { TicketChange, TicketHook } from '../tickets/ticket-hooks.js';
-import type { TicketRepository, TicketRow } from '../tickets/ticket.repository.js';
-import type { DeskRepository } from './desk.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { TicketAccess } from '../tickets/ticket-access.js';
+import { TicketActionsService } from '../tickets/ticket-actions.service.js';
+import { EventBus } from '../events/event-bus.js';
+import type { TicketChange } from '../plugin-host/events.js';
+import { TicketRepository, type TicketRow } from '../tickets/ticket.repository.js';
+import { DeskRepository } from './desk.repository.js';
 
 const DONE = new Set(['resolved', 'closed']);
 
@@ -14,14 +16,20 @@ const DONE = new Set(['resolved', 'closed']);
  * the parent resolves its open children in the same transaction, each with the parent's solution
  * and its own notifications, so every requester hears of it.
  */
-export class MassIncidents implements TicketHook {
+@Injectable()
+export class MassIncidents implements OnModuleInit {
   constructor(
     private readonly desk: DeskRepository,
     private readonly tickets: TicketRepository,
     private readonly access: TicketAccess,
     private readonly actions: TicketActionsService,
     private readonly clock: Clock,
+    private readonly events: EventBus,
   ) {}
+
+  onModuleInit(): void {
+    this.events.on('ticket.changed', (ctx, change) => this.changed(ctx, change), { name: 'mass-incidents' });
+  }
 
   /** Links a ticket the agent may act on to a parent they can see; one level only. */
   async link(ctx: RequestContext, ref: string, parentRef: string): Promise<TicketRow> {

@@ -1,4 +1,5 @@
-import type { RequestContext } from '../common/request-context.js';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { Localized } from '../common/localized.js';
 
 export interface PersonRow {
@@ -36,6 +37,7 @@ export interface TeamRow {
 const PERSON = `id, login, display_name, email, notification_email, phone, title, locale, time_zone, roles`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+@Injectable()
 export class DirectoryRepository {
   async personByLoginOrId(ctx: RequestContext, ref: string): Promise<PersonRow | undefined> {
     const column = UUID.test(ref) ? 'id' : 'login';

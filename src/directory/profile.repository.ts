@@ -1,4 +1,5 @@
-import type { RequestContext } from '../common/request-context.js';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../tenancy/request-context.js';
 
 export interface ProfileChange {
   /** Where notifications go; null: the directory address. */
@@ -16,6 +17,7 @@ export interface Persona {
 }
 
 /** What people change about themselves, and the list of people a demo sign-in offers. */
+@Injectable()
 export class ProfileRepository {
   async update(ctx: RequestContext, personId: string, change: ProfileChange): Promise<void> {
     await ctx.query(`UPDATE person SET notification_email = $3, locale = $4, time_zone = $5, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [

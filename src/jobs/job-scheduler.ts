@@ -1,12 +1,9 @@
+import { BackgroundJobs } from './background-jobs.js';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { Core } from '../core.js';
+import type { JobIntervals } from '../config/app-config.js';
 
-/** How often each background job runs, in milliseconds; 0 (or absent) turns it off. */
-export interface JobIntervals {
-  timersMs?: number;
-  outboxMs?: number;
-}
+export type { JobIntervals } from '../config/app-config.js';
 
 export const JOB_INTERVALS = Symbol('JOB_INTERVALS');
 
@@ -23,14 +20,14 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly names: string[] = [];
 
   constructor(
-    @Inject(Core) private readonly core: Core,
+    private readonly jobs: BackgroundJobs,
     @Inject(SchedulerRegistry) private readonly registry: SchedulerRegistry,
     @Inject(JOB_INTERVALS) private readonly intervals: JobIntervals,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.every('guichet-timers', this.intervals.timersMs, () => this.core.runTimers());
-    this.every('guichet-outbox', this.intervals.outboxMs, () => this.core.runOutbox());
+    this.every('guichet-timers', this.intervals.timersMs, () => this.jobs.runTimers());
+    this.every('guichet-outbox', this.intervals.outboxMs, () => this.jobs.runOutbox());
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,8 +1,9 @@
-import type { Clock } from '../common/clock.js';
-import type { RequestContext } from '../common/request-context.js';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import { durationToSqlInterval } from '../common/units.js';
 import type { TimerDefinition } from '../lifecycle/lifecycle.js';
-import type { StorageDriver } from '../storage/storage.js';
+import { StorageDriver } from '../storage/storage.js';
 import { recipientRoles, recipientsSql } from '../notifications/recipients.js';
 
 export interface TimerRunReport {
@@ -19,6 +20,7 @@ const RETURNED = 't.tenant_id, t.id, t.reference, t.requester_id, t.beneficiary_
  * Runs a pack's timers. Each is one set-based statement per batch: due tickets are claimed with
  * SKIP LOCKED and re-checked in the UPDATE, so several instances running together act once per ticket.
  */
+@Injectable()
 export class TimerService {
   constructor(
     private readonly clock: Clock,

@@ -1,4 +1,5 @@
-import type { RequestContext } from '../common/request-context.js';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../tenancy/request-context.js';
 
 export interface KnowledgeRow {
   id: string;
@@ -13,6 +14,7 @@ export interface KnowledgeRow {
 const COLUMNS = 'id, catalogue_node_id, title, body, source_ticket_id, published_by, published_at';
 
 /** Knowledge entries agents publish from solutions, per catalogue leaf. */
+@Injectable()
 export class KnowledgeRepository {
   async insert(ctx: RequestContext, e: Omit<KnowledgeRow, 'id'>): Promise<KnowledgeRow> {
     const [row] = await ctx.query<KnowledgeRow>(

@@ -1,7 +1,8 @@
-import type { Clock } from '../common/clock.js';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
 import { DomainError, FieldErrors } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { KnowledgeRepository, KnowledgeRow } from './knowledge.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { KnowledgeRepository, type KnowledgeRow } from './knowledge.repository.js';
 
 export interface KnowledgeEntryView {
   id: string;
@@ -14,6 +15,7 @@ export interface KnowledgeEntryView {
  * The tenant's knowledge base beside the pack's static FAQ: solutions an agent chose to publish
  * for the product (catalogue leaf) a ticket is about.
  */
+@Injectable()
 export class KnowledgeService {
   constructor(
     private readonly repository: KnowledgeRepository,

@@ -1,4 +1,4 @@
-import type { Actor, Effect, Requirement, StatusCategory } from '../tenancy/pack.schema.js';
+import type { Actor, Effect, Requirement, StatusCategory } from './vocabulary.js';
 import type { Localized } from '../common/localized.js';
 
 export interface StatusDefinition {

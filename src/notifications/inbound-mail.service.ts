@@ -1,13 +1,13 @@
+import { TenantContexts } from '../tenancy/tenant-contexts.js';
 import { createHash } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { Logger, Injectable } from '@nestjs/common';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import type { Clock } from '../common/clock.js';
+import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { TicketActionsService } from '../tickets/ticket-actions.service.js';
-import type { TenantRegistry } from '../tenancy/tenant-registry.js';
-import type { MailIdentity, ReplyTarget } from './mail-identity.js';
-import type { OutboxRepository } from './outbox.repository.js';
+import { TicketActionsService } from '../tickets/ticket-actions.service.js';
+import { TenantRegistry } from '../tenancy/tenant-registry.js';
+import { MailIdentity, type ReplyTarget } from './mail-identity.js';
+import { OutboxRepository } from './outbox.repository.js';
 import { stripQuoted } from './reply-text.js';
 
 /** The SMTP envelope, when the mail came through one (our listener, or an MTA passing it on). */
@@ -35,12 +35,13 @@ const ROBOT_SENDERS = /^(mailer-daemon|postmaster|no-?reply|ne-?pas-?repondre)@/
  * so the pack's `on: comment` transitions apply. Automatic mail (RFC 3834), bounces and our own
  * notifications are dropped, and a message delivered twice is posted once.
  */
+@Injectable()
 export class InboundMailService {
   private readonly logger = new Logger('InboundMail');
 
   constructor(
     private readonly registry: TenantRegistry,
-    private readonly context: (tenantId: string) => RequestContext,
+    private readonly contexts: TenantContexts,
     private readonly actions: TicketActionsService,
     private readonly outbox: OutboxRepository,
     private readonly identity: MailIdentity,
@@ -66,7 +67,7 @@ export class InboundMailService {
     const pack = this.registry.all().find((p) => p.id === target.tenantId)!;
     if (!pack.config.notifications.acceptReplies) return { status: 'ignored', reason: 'replies-disabled', tenant: pack.id };
 
-    const ctx = this.context(pack.id);
+    const ctx = this.contexts.for(pack.id);
     const [ticket] = await ctx.query<{ reference: string }>(`SELECT reference FROM ticket WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, target.ticketId]);
     if (!ticket) return { status: 'ignored', reason: 'unknown-ticket', tenant: pack.id };
     const [person] = await ctx.query<{ id: string; login: string; display_name: string; roles: string[] }>(
@@ -145,7 +146,7 @@ export class InboundMailService {
       const parsed = this.identity.parseMessageId(id);
       if (!parsed || !tenants.includes(parsed.tenantId)) continue;
       if (parsed.kind === 'ticket') return { tenantId: parsed.tenantId, ticketId: parsed.id };
-      const ticketId = await this.outbox.ticketOf(this.context(parsed.tenantId), parsed.id);
+      const ticketId = await this.outbox.ticketOf(this.contexts.for(parsed.tenantId), parsed.id);
       if (ticketId) return { tenantId: parsed.tenantId, ticketId };
     }
     return forged ? 'forged' : undefined;

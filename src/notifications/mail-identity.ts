@@ -1,3 +1,5 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MAIL_CONFIG, type MailConfig } from '../config/mail-config.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type ParsedMessageId = { kind: 'notification' | 'ticket'; tenantId: string; id: string };
@@ -12,11 +14,12 @@ const UUID_HEX = /^[0-9a-f]{32}$/;
  * - one Message-ID per outbox row, `<row id>.<tenant>@<domain>`, the same at every retry;
  * - a thread id per ticket, `<ticket.<ticket id>.<tenant>@<domain>>`, in References and In-Reply-To.
  */
+@Injectable()
 export class MailIdentity {
   private readonly local: string;
   private readonly replyDomain: string;
 
-  constructor(private readonly options: { secret: string; domain: string; replyAddress: string }) {
+  constructor(@Inject(MAIL_CONFIG) private readonly options: Pick<MailConfig, 'secret' | 'domain' | 'replyAddress'>) {
     const at = options.replyAddress.lastIndexOf('@');
     this.local = (at > 0 ? options.replyAddress.slice(0, at) : options.replyAddress).toLowerCase();
     this.replyDomain = at > 0 ? options.replyAddress.slice(at + 1) : options.domain;

@@ -1,3 +1,5 @@
+import { PackTextRenderer } from '../tenancy/pack-text.js';
+import { Injectable } from '@nestjs/common';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
@@ -28,12 +30,16 @@ const PARTIALS = ['recap', 'footer'];
  * text are not. `{{text "key"}}` renders the pack's `texts.key` (or the core's phrase) with the
  * same variables, so pack texts and templates share one syntax.
  */
-export class MailTemplates {
+@Injectable()
+export class MailTemplates extends PackTextRenderer {
   private readonly hb = Handlebars.create();
   private readonly files = new Map<string, Template | null>();
   private readonly inline = new Map<string, Template>();
 
-  constructor(private readonly coreDir = CORE_TEMPLATES_DIR) {
+  private readonly coreDir = CORE_TEMPLATES_DIR;
+
+  constructor() {
+    super();
     const hb = this.hb;
     const packOf = (options: Handlebars.HelperOptions) => options.data.pack as TenantPack;
     const localeOf = (options: Handlebars.HelperOptions) => options.data.locale as Locale;

@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
+import { Logger, Inject, Injectable } from '@nestjs/common';
 import nodemailer from 'nodemailer';
-import type { MailConfig } from './mail-config.js';
+import { MAIL_CONFIG, type MailConfig } from '../config/mail-config.js';
 import type { OutgoingMail } from './notification-mail.js';
 
 /** What a send attempt came to: accepted, refused by the server (it answered), or the server unreachable. */
@@ -10,12 +10,13 @@ export type SendResult = { ok: true } | { ok: false; refused: boolean; error: st
  * The SMTP client (nodemailer, pooled), created on first use from GUICHET_SMTP_URL. Without a
  * URL nothing is sent: rows stay pending and a warning is logged once.
  */
+@Injectable()
 export class MailTransport {
   private readonly logger = new Logger('Mail');
   private transporter?: ReturnType<typeof nodemailer.createTransport>;
   private warned = false;
 
-  constructor(private readonly config: MailConfig) {}
+  constructor(@Inject(MAIL_CONFIG) private readonly config: MailConfig) {}
 
   get configured(): boolean {
     if (!this.config.smtpUrl && !this.warned) {

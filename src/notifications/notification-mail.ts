@@ -3,7 +3,7 @@ import { localized, pick } from '../common/localized.js';
 import type { Actor, Locale } from '../tenancy/pack.schema.js';
 import { LOCALES } from '../tenancy/pack.schema.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
-import type { MailConfig } from './mail-config.js';
+import type { MailConfig } from '../config/mail-config.js';
 import type { MailIdentity } from './mail-identity.js';
 import type { MailTemplates } from './mail-templates.js';
 import type { MailRow } from './outbox.repository.js';

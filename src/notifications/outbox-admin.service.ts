@@ -1,11 +1,13 @@
-import type { Clock } from '../common/clock.js';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { OutboxEntry, OutboxRepository, OutboxStatus } from './outbox.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { type OutboxEntry, OutboxRepository, type OutboxStatus } from './outbox.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The outbox seen by a tenant's administrators: dead letters (and the rest) listed, retried. */
+@Injectable()
 export class OutboxAdminService {
   constructor(
     private readonly repository: OutboxRepository,

@@ -1,4 +1,6 @@
-import type { RequestContext } from '../common/request-context.js';
+import { recipientRoles, recipientsSql } from './recipients.js';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../tenancy/request-context.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
 
@@ -65,7 +67,25 @@ export interface OutboxEntry {
 const EVENT_TYPES = `CASE o.topic WHEN 'ticket.commented' THEN 'commented' WHEN 'ticket.shared' THEN 'participant-added' WHEN 'ticket.created' THEN 'created' ELSE 'transitioned' END`;
 
 /** The outbox's SQL; every statement is scoped to the context's tenant. */
+@Injectable()
 export class OutboxRepository {
+  /**
+   * Outbox rows for `topic` about a ticket, in the caller's transaction: one per recipient the
+   * pack names for that event (resolved in SQL from the ticket's current row), the actor excluded
+   * except from the acknowledgement of their own ticket.
+   * `only` names the recipients outright (e.g. the participant just added).
+   */
+  async enqueue(ctx: RequestContext, topic: string, ticketId: string, payload: object, at: Date, only?: string[]): Promise<void> {
+    const lateral = only ? 'SELECT unnest($7::uuid[])' : recipientsSql(ctx.tenant.config, recipientRoles(ctx.tenant.config, topic), 'm');
+    await ctx.query(
+      `INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
+       SELECT DISTINCT $1, $2, m.id, r.id, $4::jsonb, $5::timestamptz, $5::timestamptz
+       FROM ticket m CROSS JOIN LATERAL (${lateral}) AS r(id)
+       WHERE m.tenant_id = $1 AND m.id = $3 AND r.id IS NOT NULL AND r.id IS DISTINCT FROM $6::uuid`,
+      [ctx.tenantId, topic, ticketId, JSON.stringify(payload), at, topic === 'ticket.created' ? null : ctx.actor.id, ...(only ? [only] : [])],
+    );
+  }
+
   /**
    * Claims up to `limit` due rows for this worker: locked with SKIP LOCKED (rows another worker
    * is claiming are passed over) and leased until `leaseUntil`, so no other worker takes them

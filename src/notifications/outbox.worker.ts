@@ -1,12 +1,12 @@
-import { Logger } from '@nestjs/common';
-import type { Clock } from '../common/clock.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { MailConfig } from './mail-config.js';
-import type { MailIdentity } from './mail-identity.js';
-import type { MailTemplates } from './mail-templates.js';
-import type { MailTransport } from './mail-transport.js';
+import { Logger, Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { MAIL_CONFIG, type MailConfig } from '../config/mail-config.js';
+import { MailIdentity } from './mail-identity.js';
+import { MailTemplates } from './mail-templates.js';
+import { MailTransport } from './mail-transport.js';
 import { composeMail, UndeliverableError, type OutgoingMail } from './notification-mail.js';
-import type { OutboxRepository } from './outbox.repository.js';
+import { OutboxRepository } from './outbox.repository.js';
 
 export interface OutboxRunReport {
   tenant: string;
@@ -27,6 +27,7 @@ const MAX_BATCHES = 20;
  * `maxAttempts`; an unreachable server stops the run and delays the batch without killing
  * anything. Every attempt of a row carries the same Message-ID.
  */
+@Injectable()
 export class OutboxWorker {
   private readonly logger = new Logger('Outbox');
 
@@ -35,7 +36,7 @@ export class OutboxWorker {
     private readonly transport: MailTransport,
     private readonly templates: MailTemplates,
     private readonly identity: MailIdentity,
-    private readonly config: MailConfig,
+    @Inject(MAIL_CONFIG) private readonly config: MailConfig,
     private readonly clock: Clock,
   ) {}
 

@@ -1,6 +1,8 @@
 import { formatPath, type PackProblem } from '../tenancy/pack-errors.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
+import semver from 'semver';
 import type { GuichetPlugin } from './plugin.js';
+import { CORE_VERSION } from './version.js';
 
 /** The plugins this deployment knows, and the checks of what packs ask of them. */
 export class PluginRegistry {
@@ -10,12 +12,18 @@ export class PluginRegistry {
     this.plugins = new Map();
     for (const plugin of plugins) {
       if (this.plugins.has(plugin.name)) throw new Error(`Two plugins are named "${plugin.name}"`);
+      if (!semver.validRange(plugin.core)) throw new Error(`Plugin "${plugin.name}" declares core "${plugin.core}", which is not a semver range`);
+      if (!semver.satisfies(CORE_VERSION, plugin.core)) throw new Error(`Plugin "${plugin.name}" supports core ${plugin.core}, this is core ${CORE_VERSION}`);
       this.plugins.set(plugin.name, plugin);
     }
   }
 
   get(name: string): GuichetPlugin | undefined {
     return this.plugins.get(name);
+  }
+
+  all(): GuichetPlugin[] {
+    return [...this.plugins.values()];
   }
 
   names(): string[] {

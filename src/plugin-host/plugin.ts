@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { Provider, Type } from '@nestjs/common';
 import type { z } from 'zod';
 import type { LocalizedInput } from '../tenancy/pack.schema.js';
 
@@ -28,15 +28,29 @@ export interface AuthMethodCapability {
 export interface GuichetPlugin<Options = unknown> {
   /** The name packs use, e.g. `{ plugin: demo }`. */
   name: string;
-  /** Core major versions supported, e.g. `^0.1`. */
+  /** The plugin's own version, shown by `guichet plugins list`. */
+  version?: string;
+  /** The core versions supported, as a semver range (e.g. `^0.1`); checked at boot, a mismatch stops it naming the plugin. */
   core: string;
   description: string;
+  /** The options a pack gives the plugin, validated when packs load (errors like any pack error). */
   options: z.ZodType<Options>;
   provides: {
     authMethod?: AuthMethodCapability;
+    /** Events the plugin subscribes to (through PluginEvents), listed by `guichet plugins list`. */
+    events?: string[];
   };
-  /** Nest controllers the plugin adds (e.g. its sign-in routes under `/:tenant/auth/<name>`); they may inject `Core`. */
+  /**
+   * Nest controllers the plugin adds (e.g. its sign-in routes under `/:tenant/auth/<name>`). They
+   * ask for SDK services by type (SignInHost, CredentialStore, PluginTickets, PluginEvents, Clock).
+   */
   controllers?: Type<unknown>[];
+  /** Nest providers the plugin adds (its event subscribers, its own services). */
+  providers?: Provider[];
+  /** Called once at boot, after packs are loaded and before the application serves requests. */
+  init?(): Promise<void> | void;
+  /** Called once at shutdown. */
+  destroy?(): Promise<void> | void;
 }
 
 export function definePlugin<Options>(plugin: GuichetPlugin<Options>): GuichetPlugin<Options> {

@@ -1,11 +1,12 @@
+import { Injectable } from '@nestjs/common';
+import { DeskService } from '../desk/desk.service.js';
 import { localized, pick } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { Core } from '../core.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { SlaView } from '../sla/sla.service.js';
 import { STATUS_CATEGORIES, type StatusCategory } from '../tenancy/pack.schema.js';
 import { fieldErrors, problemsOf } from './form-model.js';
-import type { PortalPages } from './portal-page.js';
-import type { TicketPageBuilder } from './ticket-page.js';
+import { PortalPages } from './portal-page.js';
+import { TicketPageBuilder } from './ticket-page.js';
 
 /** The queue's query string, as typed (kept in the filter form and the page links). */
 export interface DeskQueueParams {
@@ -33,9 +34,10 @@ export interface DeskFormState {
 const SORTS = ['queue', 'due', 'created', 'updated'] as const;
 
 /** The data of the desk's pages (the controller stays thin over core.desk and core.deskActions). */
+@Injectable()
 export class DeskPageBuilder {
   constructor(
-    private readonly core: Core,
+    private readonly desk: DeskService,
     private readonly pages: PortalPages,
     private readonly tickets: TicketPageBuilder,
   ) {}
@@ -48,14 +50,14 @@ export class DeskPageBuilder {
   async queue(ctx: RequestContext, params: DeskQueueParams, bulk?: { values: Record<string, string>; errors: Record<string, string>; selected: string[] }) {
     const cfg = ctx.tenant.config;
     const base = `/${ctx.tenantId}/desk`;
-    const teams = (await this.core.desk.teams(ctx)).filter((t) => t.right !== 'none');
+    const teams = (await this.desk.teams(ctx)).filter((t) => t.right !== 'none');
     const team = params.team || (teams.some((t) => t.mine) ? 'mine' : '');
     const category = (STATUS_CATEGORIES as readonly string[]).includes(params.category) ? (params.category as StatusCategory) : '';
     const categories: StatusCategory[] = category ? [category] : ['new', 'open', 'waiting'];
-    let page: Awaited<ReturnType<Core['desk']['queue']>> | undefined;
+    let page: Awaited<ReturnType<DeskService['queue']>> | undefined;
     let errors: Record<string, string> = {};
     try {
-      page = await this.core.desk.queue(ctx, {
+      page = await this.desk.queue(ctx, {
         team: team || undefined,
         categories,
         q: params.q || undefined,
@@ -140,7 +142,7 @@ export class DeskPageBuilder {
   /** The ticket for an agent: details, clocks, links, the whole history with private notes marked, and the desk's forms. */
   async ticket(ctx: RequestContext, ref: string, state: DeskFormState) {
     const cfg = ctx.tenant.config;
-    const detail = await this.core.desk.detail(ctx, ref);
+    const detail = await this.desk.detail(ctx, ref);
     const base = `/${ctx.tenantId}`;
     const { desk } = detail;
     const act = desk.right === 'act';
@@ -153,7 +155,7 @@ export class DeskPageBuilder {
     });
     const level = (list: { key: string; label: unknown }[], value: string | undefined) =>
       [{ key: '', label: this.text(ctx, 'desk.requalify.keep'), selected: !value }, ...list.map((l) => ({ key: l.key, label: pick(localized(l.label as never), ctx.locale), selected: l.key === value }))];
-    const members = act && actions.assign && detail.team ? await this.core.desk.members(ctx, (detail.team as { key: string }).key).catch(() => []) : [];
+    const members = act && actions.assign && detail.team ? await this.desk.members(ctx, (detail.team as { key: string }).key).catch(() => []) : [];
     const attachments = detail.attachments.map((a) => ({ ...a, href: `${base}/attachments/${a.id}` }));
     const events = new Map((detail.history ?? []).map((e) => [e.id, e]));
     const history = this.tickets.history(ctx, detail, attachments, true).map((item) => {

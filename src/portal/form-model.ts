@@ -2,9 +2,8 @@ import type { FormFieldView } from '../catalogue/catalogue.service.js';
 import { ValidationFailed, type FieldProblem } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
 import { formatSize } from '../common/units.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { Core } from '../core.js';
-import type { Membership } from '../directory/directory.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import type { DirectoryRepository, Membership } from '../directory/directory.repository.js';
 import { portalText } from './messages.js';
 
 /** What the `field` partial renders. */
@@ -142,10 +141,10 @@ export function fieldModels(
  * The login for a person typed as a login or a name: a name matching one person of the directory
  * gives their login; null when nobody matches, undefined when several do.
  */
-export async function personLogin(core: Core, ctx: RequestContext, entry: string): Promise<string | null | undefined> {
-  const direct = await core.directory.personByLoginOrId(ctx, entry);
+export async function personLogin(directory: DirectoryRepository, ctx: RequestContext, entry: string): Promise<string | null | undefined> {
+  const direct = await directory.personByLoginOrId(ctx, entry);
   if (direct) return direct.login;
-  const found = entry.length >= 2 ? await core.directory.searchPeople(ctx, entry, 2) : [];
+  const found = entry.length >= 2 ? await directory.searchPeople(ctx, entry, 2) : [];
   if (found.length === 1) return found[0].login;
   return found.length ? undefined : null;
 }

@@ -1,8 +1,10 @@
+import { CatalogueService } from '../catalogue/catalogue.service.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { TicketSearch } from '../tickets/ticket-search.service.js';
 import { Controller, Get, Inject, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { PortalSessionGuard, type PortalRequest } from '../auth/portal-session.guard.js';
 import { DomainError } from '../common/errors.js';
-import { Core } from '../core.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-page.js';
 
@@ -16,7 +18,9 @@ import { PortalPages } from './portal-page.js';
 @Controller(':tenant/portal-api')
 export class PortalApiController {
   constructor(
-    @Inject(Core) private readonly core: Core,
+    private readonly catalogueService: CatalogueService,
+    private readonly directory: DirectoryRepository,
+    private readonly ticketSearch: TicketSearch,
     @Inject(PortalPages) private readonly pages: PortalPages,
   ) {}
 
@@ -28,9 +32,9 @@ export class PortalApiController {
     if (text.length < 3) return [];
     if (faq === '1') {
       const needle = fold(text);
-      return (await this.core.catalogue.knowledge(ctx)).filter((p) => fold(p.name).includes(needle)).slice(0, 10).map((p) => ({ key: p.key, name: p.name, path: p.path.map((s) => s.name) }));
+      return (await this.catalogueService.knowledge(ctx)).filter((p) => fold(p.name).includes(needle)).slice(0, 10).map((p) => ({ key: p.key, name: p.name, path: p.path.map((s) => s.name) }));
     }
-    const result = await this.core.catalogue.search(ctx, text, 1, 10);
+    const result = await this.catalogueService.search(ctx, text, 1, 10);
     return result.items.map((hit) => ({ key: hit.key, name: hit.name, path: hit.path.map((s) => s.name) }));
   }
 
@@ -40,7 +44,7 @@ export class PortalApiController {
     const ctx = this.pages.ctx(req);
     const text = String(q).trim();
     if (text.length < 2) return [];
-    const rows = await this.core.directory.searchPeople(ctx, text, 10);
+    const rows = await this.directory.searchPeople(ctx, text, 10);
     return rows.map((p) => ({ login: p.login, name: p.display_name, title: p.title, establishments: p.establishments }));
   }
 
@@ -49,7 +53,7 @@ export class PortalApiController {
   async suggest(@Req() req: PortalRequest, @Query('leaf') leaf = '', @Query('q') q = '') {
     const ctx = this.pages.ctx(req);
     const text = String(q).trim();
-    const tickets = (await this.core.ticketSearch.similarOpen(ctx, text)).map((t) => ({
+    const tickets = (await this.ticketSearch.similarOpen(ctx, text)).map((t) => ({
       reference: t.reference,
       title: t.title,
       status: t.status.label,
@@ -58,7 +62,7 @@ export class PortalApiController {
     let faq: { title: string; body: string }[] = [];
     if (leaf) {
       try {
-        faq = (await this.core.catalogue.node(ctx, String(leaf))).faq ?? [];
+        faq = (await this.catalogueService.node(ctx, String(leaf))).faq ?? [];
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
       }

@@ -1,3 +1,7 @@
+import { TicketActionsService } from '../tickets/ticket-actions.service.js';
+import { CatalogueService } from '../catalogue/catalogue.service.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { TicketService } from '../tickets/ticket.service.js';
 import { Body, Controller, Get, Inject, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -5,8 +9,7 @@ import { PortalSessionGuard, type PortalRequest } from '../auth/portal-session.g
 import type { FormFieldView } from '../catalogue/catalogue.service.js';
 import { FieldErrors, type FieldProblem } from '../common/errors.js';
 import { formatSize } from '../common/units.js';
-import type { RequestContext } from '../common/request-context.js';
-import { Core } from '../core.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import { checkValues } from '../tickets/ticket-form.js';
 import type { UploadedFile } from '../tickets/ticket-actions.service.js';
 import type { PortalUploadRequest } from './assets.js';
@@ -24,7 +27,10 @@ const CONTROL_FIELDS = new Set(['_csrf', 'attachments']);
 @Controller(':tenant')
 export class PortalCreateController {
   constructor(
-    @Inject(Core) private readonly core: Core,
+    private readonly actions: TicketActionsService,
+    private readonly catalogue: CatalogueService,
+    private readonly directory: DirectoryRepository,
+    private readonly tickets: TicketService,
     @Inject(PortalPages) private readonly pages: PortalPages,
   ) {}
 
@@ -41,7 +47,7 @@ export class PortalCreateController {
   @Post('new/:leaf')
   async create(@Req() req: PortalRequest & PortalUploadRequest, @Res() res: Response, @Param('leaf') leafKey: string, @Body() body: Record<string, unknown>): Promise<void> {
     const ctx = this.pages.ctx(req);
-    const form = await this.core.catalogue.form(ctx, leafKey);
+    const form = await this.catalogue.form(ctx, leafKey);
     const typed = Object.fromEntries(Object.entries(body ?? {}).filter(([k]) => !CONTROL_FIELDS.has(k)));
     const files = ((req.files as UploadedFile[] | undefined) ?? []).filter((f) => f.size > 0 || f.originalname);
     const problems: FieldProblem[] = [];
@@ -50,7 +56,7 @@ export class PortalCreateController {
     problems.push(...this.checkFiles(ctx, form.fields, files, req.uploadError));
     try {
       const errors = new FieldErrors();
-      checkValues(this.core.catalogue.fieldsFor(ctx, (await this.core.catalogue.leaf(ctx, leafKey)), form.type), values, ctx.tenant.config, errors);
+      checkValues(this.catalogue.fieldsFor(ctx, (await this.catalogue.leaf(ctx, leafKey)), form.type), values, ctx.tenant.config, errors);
       errors.throwIfAny();
     } catch (error) {
       problems.push(...problemsOf(error).filter((p) => !problems.some((q) => q.field === p.field)));
@@ -58,18 +64,18 @@ export class PortalCreateController {
     if (problems.length) return this.render(req, res, leafKey, typed, problems, true);
     let created;
     try {
-      created = await this.core.tickets.create(ctx, { leaf: leafKey, values });
+      created = await this.tickets.create(ctx, { leaf: leafKey, values });
     } catch (error) {
       return this.render(req, res, leafKey, typed, problemsOf(error), true);
     }
-    for (const file of files) await this.core.actions.attach(ctx, created.reference, file);
+    for (const file of files) await this.actions.attach(ctx, created.reference, file);
     res.redirect(303, `/${ctx.tenantId}/tickets/${encodeURIComponent(created.reference)}/created`);
   }
 
   @Get('tickets/:ref/created')
   async created(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string): Promise<void> {
     const ctx = this.pages.ctx(req);
-    const ticket = await this.core.tickets.read(ctx, ref);
+    const ticket = await this.tickets.read(ctx, ref);
     const texts = ctx.tenant.config.texts;
     const ack = texts.acknowledgement ? this.pages.text(ctx, 'acknowledgement', { reference: ticket.reference, title: ticket.title }) : ticket.reference;
     const formFields = ctx.tenant.form;
@@ -93,12 +99,12 @@ export class PortalCreateController {
 
   private async render(req: PortalRequest, res: Response, leafKey: string, typed: Record<string, unknown>, problems: FieldProblem[], submitted: boolean) {
     const ctx = this.pages.ctx(req);
-    const form = await this.core.catalogue.form(ctx, leafKey);
-    const memberships = await this.core.directory.membershipsOf(ctx, ctx.actor.id!);
+    const form = await this.catalogue.form(ctx, leafKey);
+    const memberships = await this.directory.membershipsOf(ctx, ctx.actor.id!);
     const errors = fieldErrors(ctx, problems);
     const base = `/${ctx.tenantId}`;
     const fields = fieldModels(ctx, form.fields, { values: typed, errors, memberships, base, leaf: leafKey, submitted });
-    const node = await this.core.catalogue.node(ctx, leafKey);
+    const node = await this.catalogue.node(ctx, leafKey);
     const known = new Set(fields.map((f) => f.key));
     // Problems on fields the page does not show (e.g. `leaf`) are listed at the top.
     const general = Object.entries(errors).filter(([k]) => !known.has(k)).map(([, m]) => m);
@@ -145,7 +151,7 @@ export class PortalCreateController {
       const entries = field.type === 'people' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [raw.trim()];
       const logins: string[] = [];
       for (const entry of entries) {
-        const login = await personLogin(this.core, ctx, entry);
+        const login = await personLogin(this.directory, ctx, entry);
         if (login === null) problems.push({ field: field.key, rule: 'rule.person', params: { person: entry } });
         else if (login === undefined) problems.push({ field: field.key, rule: 'rule.ambiguous', params: { person: entry } });
         else logins.push(login);

@@ -1,17 +1,20 @@
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { TicketActionsService } from '../tickets/ticket-actions.service.js';
+import { DeskService } from '../desk/desk.service.js';
+import { DeskActionsService } from '../desk/desk-actions.service.js';
+import { MassIncidents } from '../desk/mass-incidents.js';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PortalSessionGuard, type PortalRequest } from '../auth/portal-session.guard.js';
 import { DomainError, ERROR_STATUS, ValidationFailed, type FieldProblem } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
-import type { RequestContext } from '../common/request-context.js';
-import { Core } from '../core.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { BulkAction, DeskResult } from '../desk/desk-actions.service.js';
 import { DeskPageBuilder, type DeskFormState, type DeskQueueParams } from './desk-page.js';
 import { fieldErrors, personLogin } from './form-model.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-page.js';
-import { TicketPageBuilder } from './ticket-page.js';
 
 type FormBody = Record<string, unknown>;
 
@@ -25,14 +28,15 @@ type FormBody = Record<string, unknown>;
 @UseGuards(PortalSessionGuard)
 @Controller(':tenant/desk')
 export class PortalDeskController {
-  private readonly builder: DeskPageBuilder;
-
   constructor(
-    @Inject(Core) private readonly core: Core,
+    private readonly actions: TicketActionsService,
+    private readonly desk: DeskService,
+    private readonly deskActions: DeskActionsService,
+    private readonly massIncidents: MassIncidents,
     @Inject(PortalPages) private readonly pages: PortalPages,
-  ) {
-    this.builder = new DeskPageBuilder(core, pages, new TicketPageBuilder(core, pages));
-  }
+    private readonly builder: DeskPageBuilder,
+    private readonly directory: DirectoryRepository,
+  ) {}
 
   @Get()
   async queue(@Req() req: PortalRequest, @Res() res: Response, @Query() query: Record<string, unknown>): Promise<void> {
@@ -48,8 +52,8 @@ export class PortalDeskController {
     const action = (['assign', 'requalify', 'resolve'].includes(values.action) ? values.action : 'assign') as BulkAction;
     let results;
     try {
-      const person = action === 'assign' && values.person?.trim() ? (await personLogin(this.core, ctx, values.person.trim())) || values.person.trim() : values.person;
-      results = await this.core.deskActions.bulk(ctx, {
+      const person = action === 'assign' && values.person?.trim() ? (await personLogin(this.directory, ctx, values.person.trim())) || values.person.trim() : values.person;
+      results = await this.deskActions.bulk(ctx, {
         action,
         tickets,
         person,
@@ -81,53 +85,53 @@ export class PortalDeskController {
 
   @Post('tickets/:ref/take')
   take(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
-    return this.act(req, res, ref, 'take', body, (ctx) => this.core.deskActions.take(ctx, ref));
+    return this.act(req, res, ref, 'take', body, (ctx) => this.deskActions.take(ctx, ref));
   }
 
   @Post('tickets/:ref/assign')
   assign(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
-    return this.act(req, res, ref, 'assign', body, (ctx, v) => this.core.deskActions.assign(ctx, ref, v.person ?? ''));
+    return this.act(req, res, ref, 'assign', body, (ctx, v) => this.deskActions.assign(ctx, ref, v.person ?? ''));
   }
 
   @Post('tickets/:ref/reassign')
   reassign(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
-    return this.act(req, res, ref, 'reassign', body, (ctx, v) => this.core.deskActions.reassign(ctx, ref, { team: v.team ?? '', reason: v.reason || undefined }));
+    return this.act(req, res, ref, 'reassign', body, (ctx, v) => this.deskActions.reassign(ctx, ref, { team: v.team ?? '', reason: v.reason || undefined }));
   }
 
   @Post('tickets/:ref/requalify')
   requalify(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'requalify', body, (ctx, v) =>
-      this.core.deskActions.requalify(ctx, ref, { leaf: v.leaf || undefined, impact: v.impact || undefined, urgency: v.urgency || undefined, reason: v.reason ?? '', reroute: v.reroute === 'on' || v.reroute === 'true' }),
+      this.deskActions.requalify(ctx, ref, { leaf: v.leaf || undefined, impact: v.impact || undefined, urgency: v.urgency || undefined, reason: v.reason ?? '', reroute: v.reroute === 'on' || v.reroute === 'true' }),
     );
   }
 
   @Post('tickets/:ref/ask')
   ask(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
-    return this.act(req, res, ref, 'ask', body, (ctx, v) => this.core.deskActions.ask(ctx, ref, v.reason ?? ''));
+    return this.act(req, res, ref, 'ask', body, (ctx, v) => this.deskActions.ask(ctx, ref, v.reason ?? ''));
   }
 
   @Post('tickets/:ref/resolve')
   resolve(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
-    return this.act(req, res, ref, 'resolve', body, (ctx, v) => this.core.deskActions.resolve(ctx, ref, { solution: v.solution ?? '', publish: v.publish === 'on' || v.publish === 'true', title: v.title || undefined }));
+    return this.act(req, res, ref, 'resolve', body, (ctx, v) => this.deskActions.resolve(ctx, ref, { solution: v.solution ?? '', publish: v.publish === 'on' || v.publish === 'true', title: v.title || undefined }));
   }
 
   @Post('tickets/:ref/parent')
   parent(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
     return this.act(req, res, ref, 'parent', body, async (ctx, v) => {
       if (!v.parent?.trim()) throw new ValidationFailed([{ field: 'parent', rule: 'rule.required' }]);
-      return { ticket: await this.core.massIncidents.link(ctx, ref, v.parent.trim()) };
+      return { ticket: await this.massIncidents.link(ctx, ref, v.parent.trim()) };
     });
   }
 
   @Post('tickets/:ref/unlink')
   unlink(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
-    return this.act(req, res, ref, 'unlink', body, async (ctx) => ({ ticket: await this.core.massIncidents.unlink(ctx, ref) }));
+    return this.act(req, res, ref, 'unlink', body, async (ctx) => ({ ticket: await this.massIncidents.unlink(ctx, ref) }));
   }
 
   /** A public exchange or a private note (`kind=private`, the default on the desk). */
   @Post('tickets/:ref/note')
   note(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string, @Body() body: FormBody) {
-    return this.act(req, res, ref, 'note', body, async (ctx, v) => ({ ticket: await this.core.actions.comment(ctx, ref, v.body ?? '', v.kind !== 'public') }));
+    return this.act(req, res, ref, 'note', body, async (ctx, v) => ({ ticket: await this.actions.comment(ctx, ref, v.body ?? '', v.kind !== 'public') }));
   }
 
   /**
@@ -147,7 +151,7 @@ export class PortalDeskController {
       }
       throw error;
     }
-    const after = await this.core.desk.afterAction(ctx, result.ticket);
+    const after = await this.desk.afterAction(ctx, result.ticket);
     if ('readable' in after && after.readable === false) {
       res.redirect(303, `/${ctx.tenantId}/desk?gone=${encodeURIComponent(after.reference)}`);
       return;

@@ -1,3 +1,4 @@
+import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { Response } from 'express';
@@ -5,7 +6,6 @@ import { portalLocale, type PortalRequest } from '../auth/portal-session.guard.j
 import { ErrorFilter } from '../api/error.filter.js';
 import { DomainError, ERROR_STATUS } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
-import { Core } from '../core.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
 import { PortalPages } from './portal-page.js';
 import { portalText } from './messages.js';
@@ -21,7 +21,7 @@ export class PortalErrorFilter implements ExceptionFilter {
   private readonly json = new ErrorFilter();
 
   constructor(
-    @Inject(Core) private readonly core: Core,
+    private readonly registry: TenantRegistry,
     @Inject(PortalPages) private readonly pages: PortalPages,
   ) {}
 
@@ -38,7 +38,7 @@ export class PortalErrorFilter implements ExceptionFilter {
     if (req.path.startsWith('/api/') || req.path.includes('/portal-api/')) return this.json.catch(exception, host);
     let tenant: TenantPack | undefined;
     try {
-      tenant = this.core.registry.get(tenantId);
+      tenant = this.registry.get(tenantId);
     } catch {
       tenant = undefined;
     }

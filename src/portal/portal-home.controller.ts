@@ -1,3 +1,7 @@
+import { CatalogueService } from '../catalogue/catalogue.service.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { ProfileRepository } from '../directory/profile.repository.js';
+import { TicketService } from '../tickets/ticket.service.js';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -5,8 +9,7 @@ import { LOCALE_COOKIE, PortalSessionGuard, type PortalRequest } from '../auth/p
 import type { CatalogueNodeView } from '../catalogue/catalogue.service.js';
 import { DomainError, type FieldProblem } from '../common/errors.js';
 import { pick, localized } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
-import { Core } from '../core.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import { LOCALES, type Locale } from '../tenancy/pack.schema.js';
 import { fieldErrors, problemsOf } from './form-model.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
@@ -27,7 +30,10 @@ interface NodeWithPath extends CatalogueNodeView {
 @Controller(':tenant')
 export class PortalHomeController {
   constructor(
-    @Inject(Core) private readonly core: Core,
+    private readonly catalogueService: CatalogueService,
+    private readonly directory: DirectoryRepository,
+    private readonly profiles: ProfileRepository,
+    private readonly tickets: TicketService,
     @Inject(PortalPages) private readonly pages: PortalPages,
   ) {}
 
@@ -36,7 +42,7 @@ export class PortalHomeController {
     const ctx = this.pages.ctx(req);
     const cfg = ctx.tenant.config;
     const loc = (text: Parameters<typeof localized>[0] | undefined) => (text ? pick(localized(text), ctx.locale) : '');
-    const views = await this.core.tickets.views(ctx);
+    const views = await this.tickets.views(ctx);
     const firstGroup = views[0]?.group;
     const extras = ['home.faq', 'home.goodPractices', 'phoneSupport'].filter((k) => Object.hasOwn(cfg.texts, k)).map((k) => this.pages.text(ctx, k));
     await this.pages.send(req, res, 'home', { title: loc(cfg.theme.homeTitle) || this.pages.text(ctx, 'nav.home'), nav: 'home' }, {
@@ -54,7 +60,7 @@ export class PortalHomeController {
     const ctx = this.pages.ctx(req);
     const base = `/${ctx.tenantId}`;
     const mode = (CATALOGUE_VIEWS as readonly string[]).includes(view ?? '') ? view! : 'mosaic';
-    const tree = await this.core.catalogue.tree(ctx);
+    const tree = await this.catalogueService.tree(ctx);
     const decorate = (nodes: CatalogueNodeView[], trail: CatalogueNodeView[]): NodeWithPath[] =>
       nodes.map((n) => ({
         ...n,
@@ -108,10 +114,10 @@ export class PortalHomeController {
     const query = [String(q), String(filter)].map((s) => s.trim()).filter(Boolean).join(' ');
     const levels = ctx.tenant.config.catalogue.levels.map((l) => pick(localized(l.label), ctx.locale));
     let errors: Record<string, string> = {};
-    let result: Awaited<ReturnType<typeof this.core.catalogue.search>> | undefined;
+    let result: Awaited<ReturnType<typeof this.catalogueService.search>> | undefined;
     if (String(q).trim() || req.query.q !== undefined) {
       try {
-        result = await this.core.catalogue.search(ctx, query, page);
+        result = await this.catalogueService.search(ctx, query, page);
       } catch (error) {
         errors = fieldErrors(ctx, problemsOf(error));
       }
@@ -143,7 +149,7 @@ export class PortalHomeController {
     const ctx = this.knowledgeOn(this.pages.ctx(req));
     const text = String(q).trim();
     const needle = fold(text);
-    const products = (await this.core.catalogue.knowledge(ctx)).filter((p) => !needle || fold(p.name).includes(needle));
+    const products = (await this.catalogueService.knowledge(ctx)).filter((p) => !needle || fold(p.name).includes(needle));
     const tooShort = text.length > 0 && text.length < 3;
     await this.pages.send(req, res, 'faq', { title: this.knowledgeTitle(ctx), nav: 'faq', breadcrumb: [{ label: this.knowledgeTitle(ctx) }], status: tooShort ? 400 : 200 }, {
       q: text,
@@ -155,7 +161,7 @@ export class PortalHomeController {
   @Get('faq/:leaf')
   async faqOf(@Req() req: PortalRequest, @Res() res: Response, @Param('leaf') leafKey: string): Promise<void> {
     const ctx = this.knowledgeOn(this.pages.ctx(req));
-    const node = await this.core.catalogue.node(ctx, leafKey);
+    const node = await this.catalogueService.node(ctx, leafKey);
     if (!node.leaf) throw new DomainError('CATALOGUE_NODE_NOT_FOUND', { node: leafKey });
     const base = `/${ctx.tenantId}`;
     await this.pages.send(req, res, 'faq-product', { title: node.name, nav: 'faq', breadcrumb: [{ label: this.knowledgeTitle(ctx), href: `${base}/faq` }, { label: node.name }] }, {
@@ -168,7 +174,7 @@ export class PortalHomeController {
   @Get('profile')
   async profile(@Req() req: PortalRequest, @Res() res: Response, @Query('saved') saved?: string): Promise<void> {
     const ctx = this.pages.ctx(req);
-    const person = await this.core.directory.personByLoginOrId(ctx, ctx.actor.id!);
+    const person = await this.directory.personByLoginOrId(ctx, ctx.actor.id!);
     await this.renderProfile(req, res, { notificationEmail: person?.notification_email ?? '', locale: person?.locale ?? ctx.locale, timeZone: person?.time_zone ?? '' }, {}, saved === '1');
   }
 
@@ -182,15 +188,15 @@ export class PortalHomeController {
     if (!(LOCALES as readonly string[]).includes(values.locale) || !ctx.tenant.config.locales.includes(values.locale as Locale)) problems.push({ field: 'locale', rule: 'rule.option' });
     if (values.timeZone && !timeZones().includes(values.timeZone)) problems.push({ field: 'timeZone', rule: 'rule.option' });
     if (problems.length) return this.renderProfile(req, res, values, fieldErrors(ctx, problems), false, 400);
-    await this.core.profiles.update(ctx, ctx.actor.id!, { notificationEmail: values.notificationEmail || null, locale: values.locale, timeZone: values.timeZone || null });
+    await this.profiles.update(ctx, ctx.actor.id!, { notificationEmail: values.notificationEmail || null, locale: values.locale, timeZone: values.timeZone || null });
     res.cookie(LOCALE_COOKIE, values.locale, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: `/${ctx.tenantId}`, maxAge: 365 * 86_400_000 });
     res.redirect(303, `/${ctx.tenantId}/profile?saved=1`);
   }
 
   private async renderProfile(req: PortalRequest, res: Response, values: { notificationEmail: string; locale: string; timeZone: string }, errors: Record<string, string>, saved: boolean, status = 200) {
     const ctx = this.pages.ctx(req);
-    const person = await this.core.directory.personByLoginOrId(ctx, ctx.actor.id!);
-    const memberships = await this.core.directory.membershipsOf(ctx, ctx.actor.id!);
+    const person = await this.directory.personByLoginOrId(ctx, ctx.actor.id!);
+    const memberships = await this.directory.membershipsOf(ctx, ctx.actor.id!);
     await this.pages.send(req, res, 'profile', { title: this.pages.text(ctx, 'profile.title'), nav: 'profile', breadcrumb: [{ label: this.pages.text(ctx, 'profile.title') }], status }, {
       person,
       values,

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { pick, localized } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
-import { Core } from '../core.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { PortalRequest } from '../auth/portal-session.guard.js';
 import type { Locale } from '../tenancy/pack.schema.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
@@ -24,7 +24,7 @@ export interface PageOptions {
 export class PortalPages {
   private readonly renderer = new PortalRenderer();
 
-  constructor(@Inject(Core) private readonly core: Core) {}
+  constructor(private readonly directory: DirectoryRepository) {}
 
   /** The signed-in person's context (the guard set it). */
   ctx(req: PortalRequest): RequestContext {
@@ -38,7 +38,7 @@ export class PortalPages {
   /** Renders `view` for a signed-in person. */
   async send(req: PortalRequest, res: Response, view: string, page: PageOptions, data: Record<string, unknown> = {}): Promise<void> {
     const ctx = this.ctx(req);
-    const person = await this.core.directory.personByLoginOrId(ctx, ctx.actor.id!);
+    const person = await this.directory.personByLoginOrId(ctx, ctx.actor.id!);
     const root = this.root(ctx.tenant, ctx.locale, req, page, data, {
       timeZone: person?.time_zone || ctx.tenant.config.timezone,
       user: { name: ctx.actor.displayName, login: ctx.actor.login, agent: ctx.actor.roles.includes('agent'), desk: ctx.actor.roles.includes('agent') || ctx.actor.roles.includes('admin') },

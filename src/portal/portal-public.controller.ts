@@ -1,14 +1,15 @@
+import { TenantContexts } from '../tenancy/tenant-contexts.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ProfileRepository } from '../directory/profile.repository.js';
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { safeNext } from '../auth/auth.controller.js';
+import { safeNext } from '../auth/safe-next.js';
 import { LOCALE_COOKIE, portalLocale, type PortalRequest } from '../auth/portal-session.guard.js';
 import { DomainError } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
 import { localized, pick } from '../common/localized.js';
-import { Core } from '../core.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
-import { FIRST_PARTY_PLUGINS } from '../../plugins/index.js';
 import { LOCALES, type Locale } from '../tenancy/pack.schema.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-page.js';
@@ -20,10 +21,12 @@ import { logoPath, logoType, themeCss } from './theme.js';
 @UseFilters(PortalErrorFilter)
 @Controller(':tenant')
 export class PortalPublicController {
-  private readonly plugins = new PluginRegistry(FIRST_PARTY_PLUGINS);
 
   constructor(
-    @Inject(Core) private readonly core: Core,
+    private readonly plugins: PluginRegistry,
+    private readonly contexts: TenantContexts,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly profiles: ProfileRepository,
     @Inject(PortalPages) private readonly pages: PortalPages,
   ) {}
 
@@ -34,19 +37,19 @@ export class PortalPublicController {
    */
   @Get('login')
   async login(@Param('tenant') tenantId: string, @Query('next') next: string | undefined, @Query('error') error: string | undefined, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
-    const ctx = this.core.context(tenantId);
+    const ctx = this.contexts.for(tenantId);
     const locale = portalLocale(req);
     const target = safeNext(tenantId, next);
     const methods = [];
     for (const [index, method] of ctx.tenant.config.auth.entries()) {
       const capability = this.plugins.get(method.plugin)?.provides.authMethod;
-      if (!capability || (capability.demoOnly && !this.core.demo)) continue;
+      if (!capability || (capability.demoOnly && !this.config.demo)) continue;
       const label = method.label ? pick(localized(method.label), locale) : undefined;
       const action = `/${tenantId}/${capability.start.path.replace(/^\/+/, '')}`;
       const entry: Record<string, unknown> = { kind: capability.kind, plugin: method.plugin, label, id: `method-${index}`, action };
       if (capability.kind === 'picker') {
         const personas = (method.options as { personas?: string[] }).personas;
-        entry.people = (await this.core.profiles.personas(ctx, personas)).map((p) => ({
+        entry.people = (await this.profiles.personas(ctx, personas)).map((p) => ({
           login: p.login,
           name: p.display_name,
           detail: [p.title, p.roles.length ? p.roles.join(', ') : undefined].filter(Boolean).join(' — '),
@@ -72,7 +75,7 @@ export class PortalPublicController {
   /** Language switch: remembered in a cookie, then back to the page. Works signed in or not. */
   @Get('lang/:locale')
   lang(@Param('tenant') tenantId: string, @Param('locale') locale: string, @Query('next') next: string | undefined, @Req() req: PortalRequest, @Res() res: Response): void {
-    const ctx = this.core.context(tenantId);
+    const ctx = this.contexts.for(tenantId);
     if (!(LOCALES as readonly string[]).includes(locale) || !ctx.tenant.config.locales.includes(locale as Locale)) throw new DomainError('NOT_FOUND');
     res.cookie(LOCALE_COOKIE, locale, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: `/${tenantId}`, maxAge: 365 * 86_400_000 });
     res.redirect(303, safeNext(tenantId, next));
@@ -80,13 +83,13 @@ export class PortalPublicController {
 
   @Get('theme.css')
   theme(@Param('tenant') tenantId: string, @Res() res: Response): void {
-    const ctx = this.core.context(tenantId);
+    const ctx = this.contexts.for(tenantId);
     res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600').send(themeCss(ctx.tenant));
   }
 
   @Get('theme/logo')
   logo(@Param('tenant') tenantId: string, @Res() res: Response): void {
-    const file = logoPath(this.core.context(tenantId).tenant);
+    const file = logoPath(this.contexts.for(tenantId).tenant);
     if (!file) throw new DomainError('NOT_FOUND');
     res.type(logoType(file)).setHeader('Cache-Control', 'public, max-age=3600').setHeader('X-Content-Type-Options', 'nosniff');
     res.sendFile(file);

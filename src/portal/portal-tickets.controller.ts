@@ -1,10 +1,11 @@
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { TicketActionsService } from '../tickets/ticket-actions.service.js';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PortalSessionGuard, type PortalRequest } from '../auth/portal-session.guard.js';
 import { ValidationFailed, type FieldProblem } from '../common/errors.js';
 import type { UploadedFile } from '../tickets/ticket-actions.service.js';
-import { Core } from '../core.js';
 import type { PortalUploadRequest } from './assets.js';
 import { fieldErrors, personLogin, problemsOf } from './form-model.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
@@ -17,14 +18,12 @@ import { TicketPageBuilder, type FormState } from './ticket-page.js';
 @UseGuards(PortalSessionGuard)
 @Controller(':tenant')
 export class PortalTicketsController {
-  private readonly builder: TicketPageBuilder;
-
   constructor(
-    @Inject(Core) private readonly core: Core,
+    private readonly actions: TicketActionsService,
     @Inject(PortalPages) private readonly pages: PortalPages,
-  ) {
-    this.builder = new TicketPageBuilder(core, pages);
-  }
+    private readonly builder: TicketPageBuilder,
+    private readonly directory: DirectoryRepository,
+  ) {}
 
   /** The pack's tabs (views) of one group, with counts; 20 rows a page; filters by text and status. */
   @Get('tickets')
@@ -45,7 +44,7 @@ export class PortalTicketsController {
     const ctx = this.pages.ctx(req);
     const text = String(body.body ?? '');
     try {
-      await this.core.actions.comment(ctx, ref, text);
+      await this.actions.comment(ctx, ref, text);
     } catch (error) {
       return this.show(req, res, ref, { form: 'comment', values: { body: text }, problems: problemsOf(error) }, 400);
     }
@@ -61,7 +60,7 @@ export class PortalTicketsController {
     else if (!files.length) problems.push({ field: 'file', rule: 'rule.required' });
     try {
       if (problems.length) throw new ValidationFailed(problems);
-      for (const file of files) await this.core.actions.attach(ctx, ref, file);
+      for (const file of files) await this.actions.attach(ctx, ref, file);
     } catch (error) {
       return this.show(req, res, ref, { form: 'attach', values: {}, problems: problemsOf(error) }, 400);
     }
@@ -73,7 +72,7 @@ export class PortalTicketsController {
     const ctx = this.pages.ctx(req);
     const values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf').map(([k, v]) => [k, String(v ?? '')]));
     try {
-      await this.core.actions.edit(ctx, ref, values);
+      await this.actions.edit(ctx, ref, values);
     } catch (error) {
       return this.show(req, res, ref, { form: 'edit', values, problems: problemsOf(error) }, 400);
     }
@@ -97,7 +96,7 @@ export class PortalTicketsController {
     const values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf').map(([k, v]) => [k, String(v ?? '')]));
     try {
       if (problems.length) throw new ValidationFailed(problems);
-      await this.core.actions.transition(ctx, ref, { transition: name, comment: text('comment'), solution: text('solution'), team: text('team'), ratings: Object.keys(ratings).length ? ratings : undefined });
+      await this.actions.transition(ctx, ref, { transition: name, comment: text('comment'), solution: text('solution'), team: text('team'), ratings: Object.keys(ratings).length ? ratings : undefined });
     } catch (error) {
       return this.show(req, res, ref, { form: `transition:${name}`, values, problems: problemsOf(error) }, 400);
     }
@@ -109,8 +108,8 @@ export class PortalTicketsController {
     const ctx = this.pages.ctx(req);
     const person = String(body.person ?? '').trim();
     try {
-      const login = person ? await personLogin(this.core, ctx, person) : '';
-      await this.core.actions.addParticipant(ctx, ref, login || person);
+      const login = person ? await personLogin(this.directory, ctx, person) : '';
+      await this.actions.addParticipant(ctx, ref, login || person);
     } catch (error) {
       return this.show(req, res, ref, { form: 'participants', values: { person }, problems: problemsOf(error) }, 400);
     }
@@ -119,7 +118,7 @@ export class PortalTicketsController {
 
   @Get('attachments/:id')
   async download(@Req() req: PortalRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const { attachment, stream } = await this.core.actions.download(this.pages.ctx(req), id);
+    const { attachment, stream } = await this.actions.download(this.pages.ctx(req), id);
     res.setHeader('Content-Type', attachment.content_type);
     res.setHeader('Content-Length', attachment.size_bytes);
     res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.file_name)}`);

@@ -1,12 +1,14 @@
+import { Injectable } from '@nestjs/common';
+import { TicketSearch } from '../tickets/ticket-search.service.js';
+import { TicketService } from '../tickets/ticket.service.js';
 import { localized, pick } from '../common/localized.js';
 import { DomainError } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import { formatSize } from '../common/units.js';
-import type { Core } from '../core.js';
 import type { Actor, LocalizedInput } from '../tenancy/pack.schema.js';
 import { fieldErrors, problemsOf } from './form-model.js';
 import { packHasText } from './messages.js';
-import type { PortalPages } from './portal-page.js';
+import { PortalPages } from './portal-page.js';
 
 /** Which form of the ticket page was posted, with what was typed and its errors. */
 export interface FormState {
@@ -16,12 +18,14 @@ export interface FormState {
   done?: string;
 }
 
-type TicketView = Awaited<ReturnType<Core['tickets']['read']>>;
+type TicketView = Awaited<ReturnType<TicketService['read']>>;
 
 /** The data of the dashboard and ticket pages (the controller stays thin). */
+@Injectable()
 export class TicketPageBuilder {
   constructor(
-    private readonly core: Core,
+    private readonly ticketSearch: TicketSearch,
+    private readonly tickets: TicketService,
     private readonly pages: PortalPages,
   ) {}
 
@@ -32,17 +36,17 @@ export class TicketPageBuilder {
   async dashboard(ctx: RequestContext, params: { view: string; cursor: string; q: string; status: string; first: string }) {
     const cfg = ctx.tenant.config;
     const base = `/${ctx.tenantId}`;
-    const views = await this.core.tickets.views(ctx);
+    const views = await this.tickets.views(ctx);
     const selected = views.find((v) => v.key === params.view) ?? (params.view ? undefined : views[0]);
     if (!selected) throw new DomainError('VIEW_NOT_FOUND', { view: params.view });
     const definition = cfg.views.find((v) => v.key === selected.key)!;
     const groups = [...new Set(views.map((v) => v.group ?? ''))];
     const tabs = views.filter((v) => (v.group ?? '') === (selected.group ?? ''));
     const link = (extra: Record<string, string>) => `${base}/tickets?${new URLSearchParams(Object.entries({ view: selected.key, ...extra }).filter(([, v]) => v !== '')).toString()}`;
-    let page: Awaited<ReturnType<Core['ticketSearch']['page']>> | undefined;
+    let page: Awaited<ReturnType<TicketSearch['page']>> | undefined;
     let errors: Record<string, string> | undefined;
     try {
-      page = await this.core.ticketSearch.page(ctx, selected.key, { cursor: params.cursor || undefined, q: params.q, status: params.status || undefined });
+      page = await this.ticketSearch.page(ctx, selected.key, { cursor: params.cursor || undefined, q: params.q, status: params.status || undefined });
     } catch (error) {
       errors = fieldErrors(ctx, problemsOf(error));
     }
@@ -73,7 +77,7 @@ export class TicketPageBuilder {
   }
 
   async ticket(ctx: RequestContext, ref: string, state: FormState) {
-    const t = await this.core.tickets.read(ctx, ref);
+    const t = await this.tickets.read(ctx, ref);
     const cfg = ctx.tenant.config;
     const base = `/${ctx.tenantId}`;
     const lifecycle = ctx.tenant.lifecycle;

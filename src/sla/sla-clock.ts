@@ -1,4 +1,4 @@
-import type { BusinessCalendar } from './business-calendar.js';
+import type { BusinessCalendar } from '../tenancy/business-calendar.js';
 
 export const SLA_CLOCKS = ['take', 'resolve'] as const;
 export type SlaClockKind = (typeof SLA_CLOCKS)[number];

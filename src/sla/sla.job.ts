@@ -1,9 +1,10 @@
-import type { Clock } from '../common/clock.js';
-import type { RequestContext } from '../common/request-context.js';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import { recipientRoles, recipientsSql } from '../notifications/recipients.js';
 import type { TicketRow } from '../tickets/ticket.repository.js';
-import type { SlaRepository } from './sla.repository.js';
-import type { SlaService } from './sla.service.js';
+import { SlaRepository } from './sla.repository.js';
+import { SlaService } from './sla.service.js';
 
 const BATCH = 500;
 const RETURNED = 't.tenant_id, t.id, t.reference, t.requester_id, t.beneficiary_id, t.assignee_id, t.team_id, t.establishment_id, t.visibility';
@@ -20,6 +21,7 @@ export interface SlaRunReport {
  * once each: the rows are claimed with SKIP LOCKED and marked in the same statement that writes
  * the event and the team's notifications.
  */
+@Injectable()
 export class SlaJob {
   constructor(
     private readonly sla: SlaService,

@@ -1,4 +1,5 @@
-import type { RequestContext } from '../common/request-context.js';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { ClockState, SlaClockKind } from './sla-clock.js';
 
 export interface SlaRow {
@@ -23,6 +24,7 @@ export interface SlaWrite extends ClockState {
 const COLUMNS = 'ticket_id, clock, target_ms, used_ms, running_since, due_at, warn_at, met_at, warned_at, breached_at, stale_since';
 
 /** The `ticket_sla` rows: the clocks of each ticket. */
+@Injectable()
 export class SlaRepository {
   /** What targets depend on besides the ticket row: its leaf's path and its establishment's kind. */
   async context(ctx: RequestContext, ticketId: string): Promise<{ path: string | null; kind: string | null }> {

@@ -1,12 +1,14 @@
-import type { Clock } from '../common/clock.js';
-import type { RequestContext } from '../common/request-context.js';
-import { businessDurationMs, calendarOf } from '../desk/desk-pack.js';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { businessDurationMs, calendarOf } from '../tenancy/desk-pack.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
-import type { TicketChange, TicketHook } from '../tickets/ticket-hooks.js';
+import { EventBus } from '../events/event-bus.js';
+import type { TicketChange } from '../plugin-host/events.js';
 import type { TicketRow } from '../tickets/ticket.repository.js';
-import type { BusinessCalendar } from './business-calendar.js';
+import type { BusinessCalendar } from '../tenancy/business-calendar.js';
 import { advanceClock, SLA_CLOCKS, startClock, timeLeft, type ClockState, type SlaClockKind } from './sla-clock.js';
-import type { SlaRepository, SlaRow, SlaWrite } from './sla.repository.js';
+import { SlaRepository, type SlaRow, type SlaWrite } from './sla.repository.js';
 
 /** A clock as the desk shows it. */
 export interface SlaView {
@@ -23,16 +25,22 @@ export interface SlaView {
 
 /**
  * Service levels: keeps each ticket's clocks (time to take, time to resolve) in step with the
- * ticket, on the tenant's business calendar. Runs as a ticket hook, inside the transaction of the
+ * ticket, on the tenant's business calendar. Runs as a subscriber of `ticket.changed`, inside the transaction of the
  * change; the breach job (`SlaJob`) only compares stored instants with now.
  */
-export class SlaService implements TicketHook {
+@Injectable()
+export class SlaService implements OnModuleInit {
   private readonly calendars = new WeakMap<TenantPack, BusinessCalendar>();
 
   constructor(
     private readonly repository: SlaRepository,
     private readonly clock: Clock,
+    private readonly events: EventBus,
   ) {}
+
+  onModuleInit(): void {
+    this.events.on('ticket.changed', (ctx, change) => this.changed(ctx, change), { name: 'sla' });
+  }
 
   /** The tenant's business calendar, or undefined when its pack has no `sla` section. */
   calendar(pack: TenantPack): BusinessCalendar | undefined {

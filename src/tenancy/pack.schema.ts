@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LOCALES, type LocalizedInput } from '../common/localized.js';
+import { ACTORS, EFFECTS, REQUIREMENTS, STATUS_CATEGORIES } from '../lifecycle/vocabulary.js';
 
 /**
  * The tenant pack format, file by file. Every object is strict: an unknown key is an error,
@@ -8,15 +10,13 @@ import { z } from 'zod';
  * with examples.
  */
 
-export const LOCALES = ['fr', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
+export { LOCALES, type Locale, type LocalizedInput } from '../common/localized.js';
 
 /** A text in each locale. A plain string is French (the portal's default locale). */
-export const localizedSchema = z.union([
+export const localizedSchema: z.ZodType<LocalizedInput> = z.union([
   z.string().min(1),
   z.strictObject({ fr: z.string().min(1), en: z.string().min(1).optional() }),
 ]);
-export type LocalizedInput = z.infer<typeof localizedSchema>;
 
 /** Keys name things inside a pack: lower-case letters, digits and dashes. */
 export const keySchema = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a key of lower-case letters, digits, "-" or "_"');
@@ -32,20 +32,7 @@ export const sizeSchema = z.union([
   z.string().regex(/^\d+(\.\d+)?\s*(B|KB|KiB|MB|MiB|GB|GiB)$/, 'a size such as 2MB or 128MiB'),
 ]);
 
-export const STATUS_CATEGORIES = ['new', 'open', 'waiting', 'resolved', 'closed'] as const;
-export type StatusCategory = (typeof STATUS_CATEGORIES)[number];
-
-/** Who may apply a transition. `head` is the head of the ticket's establishment when the ticket's visibility grants it. */
-export const ACTORS = ['requester', 'beneficiary', 'participant', 'head', 'agent', 'admin', 'system'] as const;
-export type Actor = (typeof ACTORS)[number];
-
-/** `team`: the transition names the team the ticket moves to (escalation to level 2 or 3). */
-export const REQUIREMENTS = ['comment', 'rating', 'solution', 'team'] as const;
-export type Requirement = (typeof REQUIREMENTS)[number];
-
-/** Side effects a transition can have beyond changing the status. */
-export const EFFECTS = ['clear-assignee', 'assign-actor', 'clear-resolution'] as const;
-export type Effect = (typeof EFFECTS)[number];
+export { ACTORS, EFFECTS, REQUIREMENTS, STATUS_CATEGORIES, type Actor, type Effect, type Requirement, type StatusCategory } from '../lifecycle/vocabulary.js';
 
 const statusSchema = z.strictObject({
   label: localizedSchema,

@@ -3,54 +3,22 @@ import { join } from 'node:path';
 import { localized, type Localized } from '../common/localized.js';
 import { parseSize } from '../common/units.js';
 import { Lifecycle, type TransitionDefinition } from '../lifecycle/lifecycle.js';
-import { ReferencePattern, ReferencePatternError } from '../tickets/reference-pattern.js';
-import { checkPriorityMatrix } from '../tickets/priority-matrix.js';
-import { validateUai } from '../directory/uai.js';
-import { checkDeskPack } from '../desk/desk-pack.js';
+import { ReferencePattern, ReferencePatternError } from './reference-pattern.js';
+import { checkPriorityMatrix } from './priority-matrix.js';
+import { validateUai } from '../common/uai.js';
+import { checkDeskPack } from './desk-pack.js';
 import {
   STANDARD_FIELDS,
   type CatalogueNodeInput,
   type DemoFile,
   type FieldInput,
-  type FieldType,
   type TenantFile,
 } from './pack.schema.js';
 import { formatPath, type PackProblem } from './pack-errors.js';
 
-export interface FormField {
-  key: string;
-  type: FieldType;
-  label: Localized;
-  help?: Localized;
-  placeholder?: Localized;
-  required: boolean;
-  options?: { value: string; label: Localized }[];
-  default?: string | number | boolean;
-  maxLength?: number;
-  editableIn: string[];
-  types?: string[];
-  /** True for the fields the core keeps in their own columns. */
-  standard: boolean;
-}
+export type { CatalogueEntry, FormField } from './catalogue-entry.js';
+import type { CatalogueEntry, FormField } from './catalogue-entry.js';
 
-export interface CatalogueEntry {
-  key: string;
-  parentKey: string | null;
-  /** Keys from the root down to this node, itself included. */
-  path: string[];
-  depth: number;
-  name: Localized;
-  description?: Localized;
-  keywords: string[];
-  synonyms: string[];
-  doc?: string;
-  type?: string;
-  team?: string;
-  fields: FormField[];
-  faq: { title: Localized; body: Localized }[];
-  leaf: boolean;
-  position: number;
-}
 
 /** A loaded, validated pack, ready for the engine. */
 export interface TenantPack {

@@ -1,13 +1,15 @@
+import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository } from '../directory/directory.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
 import type { Actor, DeskRight, ViewInput, ViewScope } from '../tenancy/pack.schema.js';
-import type { TicketFilter, TicketRepository, TicketRow } from './ticket.repository.js';
+import { type TicketFilter, TicketRepository, type TicketRow } from './ticket.repository.js';
 
 /**
  * Who stands in which relation to a ticket, from the pack's rules. The same rules filter lists
  * in SQL (`filterFor`) and guard single reads and actions (`actorsOn`).
  */
+@Injectable()
 export class TicketAccess {
   constructor(
     private readonly tickets: TicketRepository,

@@ -1,17 +1,18 @@
-import type { Clock } from '../common/clock.js';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
 import { DomainError, FieldErrors } from '../common/errors.js';
 import { formatSize } from '../common/units.js';
 import { pick } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository, PersonRow, TeamRow } from '../directory/directory.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository, type PersonRow, type TeamRow } from '../directory/directory.repository.js';
 import type { TransitionDefinition } from '../lifecycle/lifecycle.js';
-import type { StorageDriver } from '../storage/storage.js';
-import type { TicketAccess } from './ticket-access.js';
+import { StorageDriver } from '../storage/storage.js';
+import { TicketAccess } from './ticket-access.js';
 import { checkValues } from './ticket-form.js';
-import { computePriority } from './priority-matrix.js';
-import type { TicketParticipants } from './ticket-participants.js';
-import { TicketHooks } from './ticket-hooks.js';
-import type { TicketRepository, TicketRow } from './ticket.repository.js';
+import { computePriority } from '../tenancy/priority-matrix.js';
+import { TicketParticipants } from './ticket-participants.js';
+import { EventBus } from '../events/event-bus.js';
+import { TicketRepository, type TicketRow } from './ticket.repository.js';
 
 export interface TransitionInput {
   transition: string;
@@ -41,6 +42,7 @@ const REQUALIFIABLE = new Set(['impact', 'urgency']);
 const TOPIC_BY_CATEGORY: Record<string, string> = { resolved: 'ticket.resolved', closed: 'ticket.closed', waiting: 'ticket.waiting' };
 
 /** Everything that changes an existing ticket; each call is one transaction with its events and outbox rows. */
+@Injectable()
 export class TicketActionsService {
   constructor(
     private readonly tickets: TicketRepository,
@@ -49,7 +51,7 @@ export class TicketActionsService {
     private readonly participants: TicketParticipants,
     private readonly storage: StorageDriver,
     private readonly clock: Clock,
-    private readonly hooks: TicketHooks = new TicketHooks(),
+    private readonly events: EventBus,
   ) {}
 
   async transition(ctx: RequestContext, ref: string, input: TransitionInput): Promise<TicketRow> {
@@ -106,8 +108,8 @@ export class TicketActionsService {
     );
     const topic = transition.name === 'reopen' || (ticket.status_category === 'resolved' && to.category !== 'closed') ? 'ticket.reopened' : (TOPIC_BY_CATEGORY[to.category] ?? 'ticket.transitioned');
     // The event names what the mail shows (the comment, the solution), even if the ticket moves on before it is sent.
-    await this.tickets.enqueue(ctx, topic, ticket.id, { reference: ticket.reference, transition: transition.name, to: to.key, event: event.id }, now);
-    await this.hooks.changed(ctx, { before: ticket, after: updated, at: now, transition, solution: input.solution?.trim() || undefined });
+    await this.events.publish(ctx, 'ticket.transitioned', { ticket: updated, before: ticket, transition: transition.name, from: ticket.status, to: to.key, topic, entryId: event.id, at: now });
+    await this.events.publish(ctx, 'ticket.changed', { before: ticket, after: updated, at: now, transition, solution: input.solution?.trim() || undefined });
     return updated;
   }
 
@@ -127,7 +129,7 @@ export class TicketActionsService {
       const event = await this.tickets.insertEvent(tx, ticket.id, isPrivate ? 'noted' : 'commented', tx.actor.id, !isPrivate, { body: text }, now);
       let updated = await this.tickets.update(tx, ticket.id, {}, now);
       if (!isPrivate) {
-        await this.tickets.enqueue(tx, 'ticket.commented', ticket.id, { reference: ticket.reference, event: event.id }, now);
+        await this.events.publish(tx, 'ticket.commented', { ticket: updated, entryId: event.id, at: now });
         const triggered = tx.tenant.lifecycle.onComment(ticket.status, actors, ticket.type);
         if (triggered) updated = await this.apply(tx, updated, triggered, {});
       }
@@ -157,19 +159,22 @@ export class TicketActionsService {
       const now = this.clock.now();
       const patch: Partial<TicketRow> = {};
       const custom = { ...ticket.fields };
+      const changed: string[] = [];
       for (const [key, value] of Object.entries(clean)) {
         const column = COLUMNS[key];
         const before = column ? ticket[column] : custom[key];
         if (before === value) continue;
         if (column) Object.assign(patch, { [column]: value });
         else custom[key] = value;
+        changed.push(key);
         await this.tickets.insertEvent(tx, ticket.id, 'field-changed', tx.actor.id, true, { field: key, from: before ?? null, to: value }, now);
       }
       const priority = tx.tenant.config.priority;
       if (priority && (patch.impact || patch.urgency)) patch.priority = computePriority(priority, patch.impact ?? ticket.impact ?? undefined, patch.urgency ?? ticket.urgency ?? undefined);
       if (JSON.stringify(custom) !== JSON.stringify(ticket.fields)) patch.fields = custom;
       const updated = await this.tickets.update(tx, ticket.id, patch, now);
-      await this.hooks.changed(tx, { before: ticket, after: updated, at: now });
+      await this.events.publish(tx, 'ticket.updated', { ticket: updated, before: ticket, fields: changed, at: now });
+      await this.events.publish(tx, 'ticket.changed', { before: ticket, after: updated, at: now });
       return updated;
     });
   }
@@ -214,7 +219,8 @@ export class TicketActionsService {
     if (ticket.assignee_id === person.id) return ticket;
     await this.tickets.insertEvent(ctx, ticket.id, 'assigned', ctx.actor.id, true, { person: person.login, name: person.display_name }, now);
     const updated = await this.tickets.update(ctx, ticket.id, { assignee_id: person.id }, now);
-    await this.hooks.changed(ctx, { before: ticket, after: updated, at: now });
+    await this.events.publish(ctx, 'ticket.assigned', { ticket: updated, before: ticket, assignee: person.id, at: now });
+    await this.events.publish(ctx, 'ticket.changed', { before: ticket, after: updated, at: now });
     return updated;
   }
 

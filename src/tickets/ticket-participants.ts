@@ -1,13 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { EventBus } from '../events/event-bus.js';
 import type { FieldErrors } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository, PersonRow } from '../directory/directory.repository.js';
-import type { TicketRepository, TicketRow } from './ticket.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository, type PersonRow } from '../directory/directory.repository.js';
+import { TicketRepository, type TicketRow } from './ticket.repository.js';
 
 /** Participants ("contacts", "participants"): people who follow a ticket beside its requester. */
+@Injectable()
 export class TicketParticipants {
   constructor(
     private readonly tickets: TicketRepository,
     private readonly directory: DirectoryRepository,
+    private readonly events: EventBus,
   ) {}
 
   /** People named by login or id, checked against the pack's source (directory or the establishment's allow-list). */
@@ -35,7 +39,7 @@ export class TicketParticipants {
     const added = await this.tickets.addParticipant(ctx, ticket.id, person.id, ctx.actor.id, at);
     if (!added) return false;
     await this.tickets.insertEvent(ctx, ticket.id, 'participant-added', ctx.actor.id, true, { person: person.login, name: person.display_name }, at);
-    await this.tickets.enqueue(ctx, 'ticket.shared', ticket.id, { reference: ticket.reference }, at, [person.id]);
+    await this.events.publish(ctx, 'ticket.shared', { ticket, person: person.id, at });
     return true;
   }
 }

@@ -1,9 +1,10 @@
+import { Injectable } from '@nestjs/common';
 import { DomainError, ValidationFailed } from '../common/errors.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { CatalogueService } from '../catalogue/catalogue.service.js';
-import type { TicketAccess } from './ticket-access.js';
-import type { TicketPresenter } from './ticket.presenter.js';
-import type { TicketFilter, TicketRepository, TicketRow } from './ticket.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { CatalogueService } from '../catalogue/catalogue.service.js';
+import { TicketAccess } from './ticket-access.js';
+import { TicketPresenter } from './ticket.presenter.js';
+import { type TicketFilter, TicketRepository, type TicketRow } from './ticket.repository.js';
 
 export interface ViewPageOptions {
   cursor?: string;
@@ -18,6 +19,7 @@ export interface ViewPageOptions {
  * Lists for people's pages: a dashboard view narrowed by a text and a status, and the person's
  * open tickets whose title looks like a text being typed (suggested before creating a duplicate).
  */
+@Injectable()
 export class TicketSearch {
   constructor(
     private readonly tickets: TicketRepository,

@@ -1,5 +1,6 @@
+import { Injectable } from '@nestjs/common';
 import { pick } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { PersonRow, TeamRow } from '../directory/directory.repository.js';
 import type { Actor } from '../tenancy/pack.schema.js';
 import type { AttachmentRow, EventRow, TicketRow } from './ticket.repository.js';
@@ -17,6 +18,7 @@ export interface PersonRef {
 }
 
 /** Turns rows into the API's shapes, labels in the caller's language. */
+@Injectable()
 export class TicketPresenter {
   summary(ctx: RequestContext, t: TicketRow, leaf?: LeafRef) {
     const cfg = ctx.tenant.config;

@@ -1,34 +1,9 @@
-import type { RequestContext } from '../common/request-context.js';
-import type { StatusCategory } from '../tenancy/pack.schema.js';
-import { recipientRoles, recipientsSql } from '../notifications/recipients.js';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../tenancy/request-context.js';
+import type { HistoryEntryMap, HistoryEntryType } from '../plugin-host/events.js';
+import type { TicketRecord } from '../plugin-host/ticket-record.js';
 
-export interface TicketRow {
-  id: string;
-  reference: string;
-  type: string;
-  status: string;
-  status_category: StatusCategory;
-  status_changed_at: Date;
-  catalogue_node_id: string | null;
-  establishment_id: string | null;
-  requester_id: string;
-  beneficiary_id: string | null;
-  team_id: string | null;
-  assignee_id: string | null;
-  title: string;
-  description: string;
-  impact: string | null;
-  urgency: string | null;
-  priority: string | null;
-  visibility: string | null;
-  fields: Record<string, unknown>;
-  solution: string | null;
-  created_at: Date;
-  updated_at: Date;
-  resolved_at: Date | null;
-  closed_at: Date | null;
-  version: number;
-}
+export type TicketRow = TicketRecord;
 
 export interface EventRow {
   id: string;
@@ -88,6 +63,7 @@ export const TICKET = `t.id, t.reference, t.type, t.status, t.status_category, t
   t.requester_id, t.beneficiary_id, t.team_id, t.assignee_id, t.title, t.description, t.impact, t.urgency, t.priority, t.visibility,
   t.fields, t.solution, t.created_at, t.updated_at, t.resolved_at, t.closed_at, t.version`;
 
+@Injectable()
 export class TicketRepository {
   /** Next value of a gap-free counter; the row lock serialises concurrent creations until commit. */
   async nextCounter(ctx: RequestContext, scope: string): Promise<number> {
@@ -163,7 +139,7 @@ export class TicketRepository {
     return Number(row.n);
   }
 
-  async insertEvent(ctx: RequestContext, ticketId: string, type: string, actorId: string | null, isPublic: boolean, data: object, at: Date): Promise<EventRow> {
+  async insertEvent<T extends HistoryEntryType>(ctx: RequestContext, ticketId: string, type: T, actorId: string | null, isPublic: boolean, data: HistoryEntryMap[T], at: Date): Promise<EventRow> {
     const [row] = await ctx.query<EventRow>(
       `INSERT INTO ticket_event (tenant_id, ticket_id, type, actor_id, public, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
        RETURNING id, ticket_id, type, actor_id, public, data, created_at`,
@@ -216,21 +192,5 @@ export class TicketRepository {
     return row;
   }
 
-  /**
-   * Outbox rows for `topic` about a ticket, in the caller's transaction: one per recipient the
-   * pack names for that event (resolved in SQL from the ticket's current row), the actor excluded
-   * except from the acknowledgement of their own ticket.
-   * `only` names the recipients outright (e.g. the participant just added).
-   */
-  async enqueue(ctx: RequestContext, topic: string, ticketId: string, payload: object, at: Date, only?: string[]): Promise<void> {
-    const lateral = only ? 'SELECT unnest($7::uuid[])' : recipientsSql(ctx.tenant.config, recipientRoles(ctx.tenant.config, topic), 'm');
-    await ctx.query(
-      `INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
-       SELECT DISTINCT $1, $2, m.id, r.id, $4::jsonb, $5::timestamptz, $5::timestamptz
-       FROM ticket m CROSS JOIN LATERAL (${lateral}) AS r(id)
-       WHERE m.tenant_id = $1 AND m.id = $3 AND r.id IS NOT NULL AND r.id IS DISTINCT FROM $6::uuid`,
-      [ctx.tenantId, topic, ticketId, JSON.stringify(payload), at, topic === 'ticket.created' ? null : ctx.actor.id, ...(only ? [only] : [])],
-    );
-  }
 
 }

@@ -1,17 +1,18 @@
-import type { CatalogueService } from '../catalogue/catalogue.service.js';
-import type { Clock } from '../common/clock.js';
+import { Injectable } from '@nestjs/common';
+import { CatalogueService } from '../catalogue/catalogue.service.js';
+import { Clock } from '../common/clock.js';
 import { DomainError, FieldErrors } from '../common/errors.js';
 import { pick } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository, PersonRow } from '../directory/directory.repository.js';
-import { renderPackText } from '../notifications/mail-templates.js';
-import { computePriority } from './priority-matrix.js';
-import type { TicketAccess } from './ticket-access.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository, type PersonRow } from '../directory/directory.repository.js';
+import { PackTextRenderer } from '../tenancy/pack-text.js';
+import { EventBus } from '../events/event-bus.js';
+import { computePriority } from '../tenancy/priority-matrix.js';
+import { TicketAccess } from './ticket-access.js';
 import { checkValues } from './ticket-form.js';
-import type { TicketPresenter } from './ticket.presenter.js';
-import type { TicketRepository, TicketRow } from './ticket.repository.js';
-import type { TicketParticipants } from './ticket-participants.js';
-import { TicketHooks } from './ticket-hooks.js';
+import { TicketPresenter } from './ticket.presenter.js';
+import { TicketRepository, type TicketRow } from './ticket.repository.js';
+import { TicketParticipants } from './ticket-participants.js';
 import { route } from './routing.js';
 
 export interface CreateTicketInput {
@@ -22,6 +23,7 @@ export interface CreateTicketInput {
 const STANDARD_COLUMNS = new Set(['title', 'description', 'establishment', 'impact', 'urgency', 'visibility', 'beneficiary', 'contacts']);
 
 /** Creating, reading and listing tickets. Changes to existing tickets are in TicketActionsService. */
+@Injectable()
 export class TicketService {
   constructor(
     private readonly tickets: TicketRepository,
@@ -31,7 +33,8 @@ export class TicketService {
     private readonly participants: TicketParticipants,
     private readonly presenter: TicketPresenter,
     private readonly clock: Clock,
-    private readonly hooks: TicketHooks = new TicketHooks(),
+    private readonly events: EventBus,
+    private readonly texts: PackTextRenderer,
   ) {}
 
   /** One transaction: the ticket, its first events and its notifications, or nothing. */
@@ -86,8 +89,8 @@ export class TicketService {
       await this.tickets.insertEvent(tx, ticket.id, 'created', tx.actor.id, true, { status, team: team?.key ?? null, leaf: leaf.key, values }, now);
       if (team) await this.tickets.insertEvent(tx, ticket.id, 'routed', null, false, { team: team.key, rule: routing.rule, source: routing.source }, now);
       for (const contact of contacts) await this.participants.add(tx, ticket, contact, now);
-      await this.tickets.enqueue(tx, 'ticket.created', ticket.id, { reference: ticket.reference }, now);
-      await this.hooks.changed(tx, { before: null, after: ticket, at: now });
+      await this.events.publish(tx, 'ticket.created', { ticket, at: now });
+      await this.events.publish(tx, 'ticket.changed', { before: null, after: ticket, at: now });
       return ticket;
     });
     const view = await this.read(ctx, created.id);
@@ -162,7 +165,7 @@ export class TicketService {
   private acknowledgement(ctx: RequestContext, ticket: TicketRow): string {
     if (!Object.hasOwn(ctx.tenant.config.texts, 'acknowledgement')) return ticket.reference;
     // The same Handlebars rendering as the mails' texts ({{reference}}, {{title}}, {{requester.name}}…).
-    return renderPackText(ctx.tenant, ctx.locale, 'acknowledgement', {
+    return this.texts.text(ctx.tenant, ctx.locale, 'acknowledgement', {
       reference: ticket.reference,
       title: ticket.title,
       description: ticket.description,

@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ValidationFailed } from '../../src/common/errors.js';
-import type { RequestContext } from '../../src/common/request-context.js';
+import type { RequestContext } from '../../src/tenancy/request-context.js';
 import type { Actor } from '../../src/tenancy/pack.schema.js';
 import type { TenantPack } from '../../src/tenancy/tenant-pack.js';
 import { startTestApp, TENANT_PACKS, type TestApp } from '../setup/test-app.js';

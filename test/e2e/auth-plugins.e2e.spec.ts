@@ -1,3 +1,4 @@
+import { CredentialStore } from '../../src/plugin-host/sign-in-host.js';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -207,7 +208,7 @@ auth:
   });
 
   describe('local', () => {
-    const credentials = () => new LocalCredentials(t.core.deps.clock);
+    const credentials = () => new LocalCredentials(t.core.app.get(CredentialStore), t.core.deps.clock);
     const signIn = (body: Record<string, string>, headers: Record<string, string> = {}) => t.http.post('/sample/auth/local').set(headers).type('form').send(body);
 
     beforeAll(async () => {

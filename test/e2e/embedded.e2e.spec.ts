@@ -4,25 +4,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { buildCore, createApp } from '../../src/bootstrap.js';
-import type { Core } from '../../src/core.js';
+import { createApp } from '../../src/bootstrap.js';
+import { TestCore } from '../setup/test-core.js';
 import { FIXTURE_PACKS } from '../setup/test-app.js';
 
 /** The one test on the embedded PostgreSQL (PGlite): the default of `npm start` on a bare machine. */
 describe('embedded database (no DATABASE_URL)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'guichet-embedded-'));
-  let core: Core;
+  let core: TestCore;
   let app: INestApplication;
 
   beforeAll(async () => {
-    core = await buildCore({ port: 0, dataDir, tenantsDir: FIXTURE_PACKS, storageDir: join(dataDir, 'files'), demo: true, publicUrl: 'http://localhost' });
-    app = await createApp(core, { logger: ['error'] });
-    await app.init();
+    app = await createApp({ port: 0, dataDir, tenantsDir: FIXTURE_PACKS, storageDir: join(dataDir, 'files'), demo: true, publicUrl: 'http://localhost' }, { logger: ['error'] });
+    core = new TestCore(app);
   }, 60_000);
 
   afterAll(async () => {
     await app?.close();
-    await core?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createApp } from '../../src/bootstrap.js';
-import { Core } from '../../src/core.js';
+import { createApp, createContext } from '../../src/bootstrap.js';
+import { TestCore } from '../setup/test-core.js';
 import { SmtpSink } from '../setup/smtp-sink.js';
 import { startTestApp, type TestApp } from '../setup/test-app.js';
 
@@ -244,8 +244,7 @@ describe('notifications by mail (outbox → SMTP, exactly once)', () => {
 
   it('runs the outbox worker and the timers on intervals inside the application', async () => {
     const ref = await create('alice', { title: 'Planifié', description: 'x' });
-    const app = await createApp(t.core, { logger: ['error'], jobs: { outboxMs: 20, timersMs: 20 } });
-    await app.init();
+    const app = await createApp({ ...t.config, jobs: { outboxMs: 20, timersMs: 20 } }, { clock: t.clock, seed: false, logger: ['error'] });
     try {
       for (let i = 0; i < 100 && !sink.received.length; i++) await new Promise((r) => setTimeout(r, 20));
     } finally {
@@ -256,15 +255,14 @@ describe('notifications by mail (outbox → SMTP, exactly once)', () => {
 
   it('does not schedule anything when the intervals are 0, and leaves rows pending without an SMTP server', async () => {
     const ref = await create('alice', { title: 'Sans SMTP', description: 'x' });
-    const app = await createApp(t.core, { logger: ['error'], jobs: { outboxMs: 0, timersMs: 0 } });
-    await app.init();
+    const app = await createApp({ ...t.config, jobs: { outboxMs: 0, timersMs: 0 } }, { clock: t.clock, seed: false, logger: ['error'] });
     await new Promise((r) => setTimeout(r, 100));
     await app.close();
     expect(sink.received).toHaveLength(0);
 
-    // Same database, no SMTP server configured (not closed: it shares the first instance's connections).
-    const unconfigured = new Core({ ...t.core.deps, mail: { ...t.core.mail, smtpUrl: undefined } });
-    const reports = await unconfigured.runOutbox();
+    // Same database, no SMTP server configured.
+    const unconfigured = new TestCore(await createContext({ ...t.config, mail: { ...t.core.mail, smtpUrl: undefined } }, { clock: t.clock, logger: ['error'] }));
+    const reports = await unconfigured.runOutbox().finally(() => unconfigured.close());
     expect(reports.every((r) => r.sent === 0)).toBe(true);
     expect((await outbox(ref))[0].status).toBe('pending');
     t.clock.advance(DAY);

@@ -1,3 +1,4 @@
+import { APP_CONFIG, type AppConfig } from '../../src/config/app-config.js';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from '../setup/test-app.js';
@@ -34,12 +35,12 @@ describe('portal sessions (demo sign-in)', () => {
 
   it('refuses unknown people, and the demo sign-in outside demo mode', async () => {
     await signIn('nobody').expect(404);
-    const deps = t.core.deps as { demo?: boolean };
-    deps.demo = false;
+    const config = t.core.app.get<AppConfig>(APP_CONFIG);
+    config.demo = false;
     try {
       await signIn('alice').expect(403);
     } finally {
-      deps.demo = true;
+      config.demo = true;
     }
   });
 

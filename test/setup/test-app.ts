@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { buildCore, createApp } from '../../src/bootstrap.js';
+import { createApp, createContext } from '../../src/bootstrap.js';
 import { ManualClock } from '../../src/common/clock.js';
-import type { Core } from '../../src/core.js';
+import { TestCore } from './test-core.js';
+import type { AppConfig } from '../../src/config/app-config.js';
 import { createTestDatabase } from './database.js';
-import { loadMailConfig, type MailConfig } from '../../src/notifications/mail-config.js';
+import { loadMailConfig, type MailConfig } from '../../src/config/mail-config.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const FIXTURE_PACKS = join(ROOT, 'test', 'fixtures', 'packs');
@@ -15,11 +16,13 @@ export const TENANT_PACKS = join(ROOT, 'tenants');
 
 export interface TestApp {
   app: INestApplication;
-  core: Core;
+  core: TestCore;
   clock: ManualClock;
   databaseUrl: string;
+  /** The configuration the instance runs with, for another instance on the same database. */
+  config: AppConfig;
   /** Another engine instance on the same database and clock, as a second server would be. */
-  secondCore(): Promise<Core>;
+  secondCore(): Promise<TestCore>;
   http: ReturnType<typeof request>;
   /** A bearer token for `login` in `tenant`. */
   token(tenant: string, login: string, scopes?: ('read' | 'write' | 'admin')[]): Promise<string>;
@@ -31,7 +34,7 @@ export async function startTestApp(options: { tenantsDir?: string; tenants?: str
   const db = await createTestDatabase();
   const storageDir = mkdtempSync(join(tmpdir(), 'guichet-storage-'));
   const clock = new ManualClock(new Date(options.now ?? '2026-03-02T08:30:00Z'));
-  const config = {
+  const config: AppConfig = {
     port: 0,
     databaseUrl: db.url,
     dataDir: storageDir,
@@ -42,18 +45,18 @@ export async function startTestApp(options: { tenantsDir?: string; tenants?: str
     publicUrl: 'http://localhost',
     mail: { ...loadMailConfig({}, 'http://localhost'), ...options.mail },
   };
-  const core = await buildCore(config, { clock, seed: options.seed ?? true });
-  const others: Core[] = [];
-  const app = await createApp(core, { logger: ['error'] });
-  await app.init();
+  const app = await createApp(config, { clock, seed: options.seed ?? true, logger: ['error'] });
+  const core = new TestCore(app);
+  const others: TestCore[] = [];
   const tokens = new Map<string, string>();
   return {
     app,
     core,
     clock,
     databaseUrl: db.url,
+    config,
     async secondCore() {
-      const other = await buildCore(config, { clock, seed: false });
+      const other = new TestCore(await createContext(config, { clock, seed: false, logger: ['error'] }));
       others.push(other);
       return other;
     },
@@ -65,7 +68,6 @@ export async function startTestApp(options: { tenantsDir?: string; tenants?: str
     },
     async close() {
       await app.close();
-      await core.close();
       for (const other of others) await other.close();
       await db.drop();
       rmSync(storageDir, { recursive: true, force: true });

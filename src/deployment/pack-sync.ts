@@ -1,13 +1,15 @@
-import type { CatalogueRepository } from '../catalogue/catalogue.repository.js';
+import { Injectable } from '@nestjs/common';
+import { CatalogueRepository } from '../catalogue/catalogue.repository.js';
 import { pick } from '../common/localized.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository } from '../directory/directory.repository.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
 import { localized } from '../common/localized.js';
 
 /**
  * Makes the database match a pack at boot: the tenant row, its teams and its catalogue, and the
  * status category of existing tickets should the pack have moved a status to another category.
  */
+@Injectable()
 export class PackSync {
   constructor(
     private readonly catalogue: CatalogueRepository,

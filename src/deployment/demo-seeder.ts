@@ -1,13 +1,15 @@
-import type { RequestContext } from '../common/request-context.js';
-import type { DirectoryRepository } from '../directory/directory.repository.js';
-import type { TicketActionsService } from '../tickets/ticket-actions.service.js';
-import type { TicketService } from '../tickets/ticket.service.js';
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { TicketActionsService } from '../tickets/ticket-actions.service.js';
+import { TicketService } from '../tickets/ticket.service.js';
 
 /**
  * Loads a pack's `demo.yaml`: establishments, people, memberships, teams and tickets replayed
  * through the real services (references, events and notifications are genuine). Runs once per
  * tenant: a tenant that already has people is left alone.
  */
+@Injectable()
 export class DemoSeeder {
   constructor(
     private readonly directory: DirectoryRepository,

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PackLoader } from '../tenancy/pack-loader.js';
-import type { TenantFile } from '../tenancy/pack.schema.js';
+import { PackLoader } from './pack-loader.js';
+import type { TenantFile } from './pack.schema.js';
 import { route } from '../tickets/routing.js';
 import { businessDurationMs, calendarOf } from './desk-pack.js';
 

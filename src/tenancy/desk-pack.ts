@@ -1,7 +1,7 @@
-import { validateUai } from '../directory/uai.js';
-import { BusinessCalendar, parseRange, WEEKDAYS } from '../sla/business-calendar.js';
-import type { TenantFile } from '../tenancy/pack.schema.js';
-import type { CatalogueEntry } from '../tenancy/tenant-pack.js';
+import { validateUai } from '../common/uai.js';
+import { BusinessCalendar, parseRange, WEEKDAYS } from './business-calendar.js';
+import type { TenantFile } from './pack.schema.js';
+import type { CatalogueEntry } from './catalogue-entry.js';
 
 type Problem = { path: string; message: string };
 type Sla = NonNullable<TenantFile['sla']>;

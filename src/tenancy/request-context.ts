@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { enterTenantSql, LEAVE_TENANT_SQL } from '../database/tenant-isolation.js';
-import type { Locale } from '../tenancy/pack.schema.js';
-import type { TenantPack } from '../tenancy/tenant-pack.js';
+import type { Locale } from './pack.schema.js';
+import type { TenantPack } from './tenant-pack.js';
 
 /** Who acts: a person of the tenant, or the system (timers, seeding). */
 export interface ActorRef {
@@ -25,6 +25,10 @@ export class RequestContext {
     readonly actor: ActorRef,
     readonly locale: Locale,
     readonly em: EntityManager,
+    /** Work queued for after the outermost transaction commits (shared by the contexts bound to it). */
+    private readonly committed: (() => Promise<void>)[] | null = null,
+    /** The manager outside any transaction, for work after commit. */
+    private readonly root: EntityManager = em,
   ) {}
 
   get tenantId(): string {
@@ -33,15 +37,26 @@ export class RequestContext {
 
   /** The same context bound to another manager (a transaction's). */
   withManager(em: EntityManager): RequestContext {
-    return new RequestContext(this.tenant, this.actor, this.locale, em);
+    return new RequestContext(this.tenant, this.actor, this.locale, em, this.committed, this.root);
   }
 
   withActor(actor: ActorRef): RequestContext {
-    return new RequestContext(this.tenant, actor, this.locale, this.em);
+    return new RequestContext(this.tenant, actor, this.locale, this.em, this.committed, this.root);
   }
 
   withLocale(locale: Locale): RequestContext {
-    return new RequestContext(this.tenant, this.actor, locale, this.em);
+    return new RequestContext(this.tenant, this.actor, locale, this.em, this.committed, this.root);
+  }
+
+  /** The same context outside any transaction (for after-commit work). */
+  outsideTransaction(): RequestContext {
+    return new RequestContext(this.tenant, this.actor, this.locale, this.root);
+  }
+
+  /** Runs `work` once the current transaction commits (never if it rolls back); at once outside a transaction. */
+  afterCommit(work: () => Promise<void>): void {
+    if (this.committed && this.inTransaction) this.committed.push(work);
+    else void work();
   }
 
   get inTransaction(): boolean {
@@ -51,11 +66,14 @@ export class RequestContext {
   /** Runs `fn` in a transaction, or in the current one if already inside one. */
   async transaction<T>(fn: (ctx: RequestContext) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return this.em.transaction(async (em) => {
+    const committed: (() => Promise<void>)[] = [];
+    const result = await this.em.transaction(async (em) => {
       // Row-level security: the transaction runs as the application role, inside this tenant only.
       await em.query(enterTenantSql(true), [this.tenantId]);
-      return fn(this.withManager(em));
+      return fn(new RequestContext(this.tenant, this.actor, this.locale, em, committed, this.root));
     });
+    for (const work of committed) await work();
+    return result;
   }
 
   /** Rows of a parametrised statement, whatever its kind (TypeORM's plain results differ for UPDATE and DELETE). */

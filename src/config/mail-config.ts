@@ -1,4 +1,7 @@
 /** How Guichet sends and receives mail; read once from the environment (see docs/notifications.md). */
+/** Injection token of the deployment's MailConfig. */
+export const MAIL_CONFIG = Symbol('MAIL_CONFIG');
+
 export interface MailConfig {
   /** SMTP server for outgoing mail, e.g. `smtp://127.0.0.1:2525`; without it, outbox rows stay pending. */
   smtpUrl?: string;

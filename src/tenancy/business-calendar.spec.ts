@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../common/clock.js';
 import { BusinessCalendar, type CalendarConfig } from './business-calendar.js';
 import { easterSunday, frenchPublicHolidays } from './holidays.js';
-import { advanceClock, startClock, timeLeft } from './sla-clock.js';
+import { advanceClock, startClock, timeLeft } from '../sla/sla-clock.js';
 
 const H = 3_600_000;
 const M = 60_000;
