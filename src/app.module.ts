@@ -37,6 +37,7 @@ import { EventBus } from './events/event-bus.js';
 import { HealthController } from './health/health.controller.js';
 import { BackgroundJobs, TENANT_MAINTENANCE } from './jobs/background-jobs.js';
 import { JOB_INTERVALS, JobScheduler } from './jobs/job-scheduler.js';
+import { TimerRepository } from './jobs/timer.repository.js';
 import { TimerService } from './jobs/timer.service.js';
 import { KnowledgeRepository } from './knowledge/knowledge.repository.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
@@ -124,6 +125,7 @@ const SERVICES: Provider[] = [
   DeskService,
   DeskActionsService,
   MassIncidents,
+  TimerRepository,
   TimerService,
   BackgroundJobs,
   JobScheduler,

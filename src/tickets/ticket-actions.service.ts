@@ -20,6 +20,8 @@ export interface TransitionInput {
   solution?: string;
   team?: string;
   ratings?: Record<string, number>;
+  /** The pack timer applying it (recorded in the history), when the system acts. */
+  timer?: string;
 }
 
 export interface UploadedFile {
@@ -103,7 +105,7 @@ export class TicketActionsService {
       'transitioned',
       ctx.actor.id,
       true,
-      { transition: transition.name, from: ticket.status, to: to.key, team: team?.key, comment: input.comment?.trim() || undefined, solution: input.solution?.trim() || undefined, ratings: input.ratings },
+      { transition: transition.name, from: ticket.status, to: to.key, team: team?.key, comment: input.comment?.trim() || undefined, solution: input.solution?.trim() || undefined, ratings: input.ratings, timer: input.timer },
       now,
     );
     const topic = transition.name === 'reopen' || (ticket.status_category === 'resolved' && to.category !== 'closed') ? 'ticket.reopened' : (TOPIC_BY_CATEGORY[to.category] ?? 'ticket.transitioned');
