@@ -49,7 +49,8 @@ export class LocalSignInController {
       const otp = typeof body?.otp === 'string' ? body.otp.replace(/\s/g, '') : '';
       await this.core.signIn.throttle(ctx, clientAddress(req), login || undefined);
       if (!login || !password) throw new SignInError('credentials');
-      await this.core.signIn.checkLockout(ctx, login);
+      // Counted before the check, so that parallel guesses cannot outrun the lockout.
+      await this.core.signIn.reserveAttempt(ctx, login, options.lockAfter, options.lockMinutes * 60_000);
       const credentials = new LocalCredentials(this.core.deps.clock);
       const credential = await credentials.find(ctx, login);
       const usesTotp = options.totp !== 'off' && Boolean(credential?.totpSecret);
@@ -59,10 +60,8 @@ export class LocalSignInController {
       const code = passcode ? password.slice(-digits) : otp;
       const passwordOk = passcode || (await credentials.verifyPassword(credential, password));
       const codeOk = !passwordOk ? false : usesTotp ? await credentials.useTotp(ctx, credential!, code) : options.totp !== 'required';
-      if (!passwordOk || !codeOk) {
-        await this.core.signIn.recordFailure(ctx, login, options.lockAfter, options.lockMinutes * 60_000);
-        throw new SignInError(passwordOk && usesTotp ? 'otp' : 'credentials');
-      }
+      // A right password with a missing or wrong code is answered like a wrong password.
+      if (!passwordOk || !codeOk) throw new SignInError('credentials');
       await this.core.signIn.clearFailures(ctx, login);
       const person = await this.core.directory.personByLoginOrId(ctx, credential!.login);
       if (!person) throw new SignInError('inactive');

@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { NOT_INTEGRATION_SQL } from '../../src/auth/api-token.service.js';
 import type { Clock } from '../../src/common/clock.js';
 import { DomainError, FieldErrors } from '../../src/common/errors.js';
 import type { RequestContext } from '../../src/common/request-context.js';
@@ -26,13 +27,13 @@ export class LocalCredentials {
     const [row] = await ctx.query<{ person_id: string; login: string; password_hash: string; totp_secret: string | null; totp_last_step: string | null }>(
       `SELECT c.person_id, p.login, c.password_hash, c.totp_secret, c.totp_last_step FROM local_credential c
        JOIN person p ON p.tenant_id = c.tenant_id AND p.id = c.person_id
-       WHERE c.tenant_id = $1 AND p.login = $2 AND p.active`,
+       WHERE c.tenant_id = $1 AND p.login = $2 AND p.active AND ${NOT_INTEGRATION_SQL}`,
       [ctx.tenantId, login.trim()],
     );
     return row && { personId: row.person_id, login: row.login, passwordHash: row.password_hash, totpSecret: row.totp_secret, totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step) };
   }
 
-  /** Sets a person's password (at least `minLength` characters). */
+  /** Sets a person's password (at least `minLength` characters); integrations have none (PERSON_NOT_FOUND). */
   async setPassword(ctx: RequestContext, login: string, password: string, minLength = 12): Promise<void> {
     const errors = new FieldErrors();
     if (password.length < minLength) errors.add('password', 'rule.minLength', { min: minLength });
@@ -84,7 +85,7 @@ export class LocalCredentials {
   }
 
   private async personId(ctx: RequestContext, login: string): Promise<string> {
-    const [row] = await ctx.query<{ id: string }>(`SELECT id FROM person WHERE tenant_id = $1 AND login = $2`, [ctx.tenantId, login]);
+    const [row] = await ctx.query<{ id: string }>(`SELECT p.id FROM person p WHERE p.tenant_id = $1 AND p.login = $2 AND ${NOT_INTEGRATION_SQL}`, [ctx.tenantId, login]);
     if (!row) throw new DomainError('PERSON_NOT_FOUND', { person: login });
     return row.id;
   }

@@ -3,8 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../common/errors.js';
 import { Core } from '../core.js';
-import { clientAddress } from './sign-in.http.js';
-import { clearSessionCookie, PortalSessionGuard, readCookie, SESSION_COOKIE, setSessionCookie, type PortalRequest } from './portal-session.guard.js';
+import { isIntegration } from './api-token.service.js';
+import { clearSessionCookie, PortalSessionGuard, readCookie, SESSION_COOKIE, type PortalRequest } from './portal-session.guard.js';
+import { checkSameOrigin, clientAddress, completeSignIn, signInFailed } from './sign-in.http.js';
 
 /** Where to go after signing in: a path inside the tenant's portal, nothing else (no open redirect). */
 export function safeNext(tenantId: string, next: unknown): string {
@@ -22,20 +23,26 @@ export function safeNext(tenantId: string, next: unknown): string {
 export class AuthController {
   constructor(@Inject(Core) private readonly core: Core) {}
 
-  /** Demo persona sign-in: only in demo mode and when the pack lists the `demo` auth plugin. */
+  /**
+   * Demo persona sign-in: only in demo mode and when the pack lists the `demo` auth plugin; from
+   * this site only, like every sign-in form; never as an integration.
+   */
   @Post('auth/demo')
   @HttpCode(303)
   async demo(@Param('tenant') tenantId: string, @Body() body: { login?: string; next?: string }, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
     const ctx = this.core.context(tenantId);
     const method = ctx.tenant.config.auth.find((a) => a.plugin === 'demo');
     if (!this.core.demo || !method) throw new DomainError('FORBIDDEN');
-    await this.core.signIn.throttle(ctx, clientAddress(req), typeof body.login === 'string' ? body.login : undefined);
-    const personas = (method.options as { personas?: string[] }).personas;
-    const person = body.login ? await this.core.directory.personByLoginOrId(ctx, String(body.login)) : undefined;
-    if (!person || (personas && !personas.includes(person.login))) throw new DomainError('PERSON_NOT_FOUND', { person: String(body.login ?? '') });
-    const session = await this.core.sessions.open(ctx, person.id, 'demo');
-    setSessionCookie(req, res, tenantId, session.token, session.expiresAt);
-    res.redirect(303, safeNext(tenantId, body.next));
+    try {
+      checkSameOrigin(req);
+      await this.core.signIn.throttle(ctx, clientAddress(req), typeof body.login === 'string' ? body.login : undefined);
+      const personas = (method.options as { personas?: string[] }).personas;
+      const person = body.login ? await this.core.directory.personByLoginOrId(ctx, String(body.login)) : undefined;
+      if (!person || isIntegration(person) || (personas && !personas.includes(person.login))) throw new DomainError('PERSON_NOT_FOUND', { person: String(body.login ?? '') });
+      await completeSignIn(this.core, ctx, req, res, person.id, 'demo', body.next);
+    } catch (error) {
+      signInFailed(req, res, tenantId, error, body.next);
+    }
   }
 
   @Post('logout')

@@ -25,23 +25,30 @@ export function clientAddress(req: PortalRequest): string {
 }
 
 /**
- * A sign-in form must come from this site: with an `Origin` (or, failing it, a `Referer`) header,
- * its host must be the request's. Stops "login CSRF" (signing a victim into the attacker's account).
+ * A sign-in form must come from this site: its `Origin` (or, without one, its `Referer`) must name
+ * the request's host. `Origin: null` (a sandboxed frame, a `data:` page, a cross-site redirect)
+ * is refused like another site. Stops "login CSRF" (signing a victim into the attacker's account).
+ * A request with neither header does not come from a browser form (browsers send `Origin` with
+ * every POST), so it carries no victim's cookies to abuse.
  */
 export function checkSameOrigin(req: PortalRequest): void {
   const source = req.headers.origin ?? req.headers.referer;
-  if (!source || source === 'null') return;
+  if (source === undefined) return;
   let host: string;
   try {
     host = new URL(source).host;
   } catch {
     throw new SignInError('origin');
   }
-  if (host !== req.headers.host) throw new SignInError('origin');
+  if (!host || host !== req.headers.host) throw new SignInError('origin');
 }
 
-/** Opens the session (a new token: no fixation), sets its cookie and goes where the person was heading. */
+/**
+ * Opens the session (a new token: no fixation), sets its cookie and goes where the person was
+ * heading. A sign-in posted from another site never gets here, whichever plugin took it.
+ */
 export async function completeSignIn(core: Core, ctx: RequestContext, req: PortalRequest, res: Response, personId: string, method: string, next: unknown): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') checkSameOrigin(req);
   const session = await core.sessions.open(ctx, personId, method);
   setSessionCookie(req, res, ctx.tenantId, session.token, session.expiresAt);
   res.redirect(303, safeNext(ctx.tenantId, next));
