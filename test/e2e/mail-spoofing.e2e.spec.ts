@@ -5,7 +5,7 @@
  * retried: a forged reply, a NUL in the text, a Message-ID too long to store.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import nodemailer from 'nodemailer';
 import { SmtpListener } from '../../src/notifications/smtp-listener.js';
 import { fixturePacksWith, withoutDemoTickets } from '../setup/pack-copy.js';
@@ -144,7 +144,7 @@ notifications:
   describe('content that cannot be stored is settled at once', () => {
     it('strips a NUL (quoted-printable =00) from the text, over HTTP and SMTP alike', async () => {
       const headers = { From: 'alice@example.org', To: replyTo(toAlice), Subject: 'Re', 'Content-Transfer-Encoding': 'quoted-printable' };
-      const res = await inbound(rawMail({ ...headers, 'Message-ID': '<nul-1@example.org>' }, 'Num=00=E9ro AB-654321.')).expect(202);
+      const res = await inbound(rawMail({ ...headers, 'Message-ID': '<nul-1@example.org>' }, 'Num=00=C3=A9ro AB-654321.')).expect(202);
       expect(res.body).toMatchObject({ status: 'posted', person: 'alice' });
       expect((await exchanges()).at(-1)).toEqual({ body: 'Numéro AB-654321.', login: 'alice' });
       expect((await inbound(rawMail({ ...headers, 'Message-ID': '<nul-2@example.org>' }, '=00=00')).expect(202)).body).toMatchObject({ status: 'ignored', reason: 'empty' });
@@ -167,6 +167,25 @@ notifications:
       const raw = rawMail({ From: 'alice@example.org', To: replyTo(toAlice), Subject: 'Re', 'Message-ID': `<${randomBytes(3000).toString('base64url')}@example.org>` }, 'Un identifiant de message très long.');
       expect((await inbound(raw).expect(202)).body).toMatchObject({ status: 'posted' });
       expect((await inbound(raw).expect(202)).body).toMatchObject({ status: 'ignored', reason: 'duplicate' });
+    });
+
+    it('drops whatever else the database refuses as data (never retried), and asks for a retry when Guichet itself fails', async () => {
+      const raw = (id: string) => rawMail({ From: 'alice@example.org', To: replyTo(toAlice), Subject: 'Re', 'Message-ID': `<${id}@example.org>` }, 'Texte.');
+      const comment = jest.spyOn(t.core.actions, 'comment');
+      try {
+        // A value PostgreSQL rejects (SQLSTATE 22P05), whatever the next content check forgets.
+        comment.mockImplementation(async (tx) => {
+          await tx.query(`SELECT $1::jsonb`, ['"\\u0000"']);
+          return undefined as never;
+        });
+        expect((await inbound(raw('refused-1')).expect(202)).body).toEqual({ status: 'ignored', reason: 'unprocessable' });
+        comment.mockRejectedValue(Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' }));
+        await inbound(raw('outage-1')).expect(500);
+      } finally {
+        comment.mockRestore();
+      }
+      // Nothing was recorded for the outage: the MTA's next try posts it.
+      expect((await inbound(raw('outage-1')).expect(202)).body).toMatchObject({ status: 'posted' });
     });
   });
 });
