@@ -24,15 +24,17 @@ export class AuthController {
   constructor(@Inject(Core) private readonly core: Core) {}
 
   /**
-   * Demo persona sign-in: only in demo mode and when the pack lists the `demo` auth plugin; from
-   * this site only, like every sign-in form; never as an integration.
+   * Demo persona sign-in: only when the pack lists the `demo` auth plugin (else 404) and in demo
+   * mode (else 403); from this site only, like every sign-in form; never as an integration.
    */
   @Post('auth/demo')
   @HttpCode(303)
   async demo(@Param('tenant') tenantId: string, @Body() body: { login?: string; next?: string }, @Req() req: PortalRequest, @Res() res: Response): Promise<void> {
     const ctx = this.core.context(tenantId);
     const method = ctx.tenant.config.auth.find((a) => a.plugin === 'demo');
-    if (!this.core.demo || !method) throw new DomainError('FORBIDDEN');
+    // Like every auth plugin's route: not found where the pack does not offer it.
+    if (!method) throw new DomainError('NOT_FOUND');
+    if (!this.core.demo) throw new DomainError('FORBIDDEN');
     try {
       checkSameOrigin(req);
       await this.core.signIn.throttle(ctx, clientAddress(req), typeof body.login === 'string' ? body.login : undefined);

@@ -29,7 +29,9 @@ auth:
   - plugin: local
     options: { lockAfter: 5, lockMinutes: 15 }
 `;
-    t = await startTestApp({ tenantsDir: fixturePacksWith({ sample: (y) => `${y}\n${auth}` }, undefined, { 'sample/demo.yaml': withoutDemoTickets }) });
+    t = await startTestApp({
+      tenantsDir: fixturePacksWith({ sample: (y) => `${y}\n${auth}`, daily: (y) => `${y}\nauth:\n  - { plugin: local }\n` }, undefined, { 'sample/demo.yaml': withoutDemoTickets }),
+    });
     // One listening server: supertest then sends every request (even parallel ones) to it.
     await new Promise<void>((resolve) => t.app.getHttpServer().listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
@@ -89,6 +91,20 @@ auth:
       }
       expect((await demo({ login: 'alice' }, { Origin: 'null', Accept: 'text/html' }).expect(303)).headers.location).toBe('/sample/login?error=origin');
       expect(sessionCookie(await demo({ login: 'alice' }, { Origin: origin }).expect(303))).toBeDefined();
+    });
+  });
+
+  describe('the demo sign-in’s answers', () => {
+    it('is not found where the pack does not offer it, forbidden outside demo mode', async () => {
+      expect((await t.http.post('/daily/auth/demo').type('form').send({ login: 'alice' }).expect(404)).body.code).toBe('NOT_FOUND');
+      const deps = t.core.deps as { demo?: boolean };
+      deps.demo = false;
+      try {
+        expect((await demo({ login: 'alice' }).expect(403)).body.code).toBe('FORBIDDEN');
+      } finally {
+        deps.demo = true;
+      }
+      expect((await demo({ login: 'nobody' }).expect(404)).body.code).toBe('PERSON_NOT_FOUND');
     });
   });
 
