@@ -41,6 +41,7 @@ import { TimerRepository } from './jobs/timer.repository.js';
 import { TimerService } from './jobs/timer.service.js';
 import { KnowledgeRepository } from './knowledge/knowledge.repository.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
+import { InboundMailRepository } from './notifications/inbound-mail.repository.js';
 import { InboundMailService } from './notifications/inbound-mail.service.js';
 import { MailIdentity } from './notifications/mail-identity.js';
 import { MailTemplates } from './notifications/mail-templates.js';
@@ -116,6 +117,7 @@ const SERVICES: Provider[] = [
   MailTransport,
   OutboxWorker,
   OutboxAdminService,
+  InboundMailRepository,
   InboundMailService,
   TicketNotifications,
   SlaRepository,

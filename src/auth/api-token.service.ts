@@ -102,7 +102,7 @@ export class ApiTokenService {
     errors.throwIfAny();
     let login = input.person!;
     if (input.integration) {
-      login = `integration:${input.integration}`;
+      login = `${INTEGRATION_LOGIN_PREFIX}${input.integration}`;
       const existing = await this.directory.personByLoginOrId(ctx, login);
       if (existing && !existing.roles.includes(INTEGRATION_ROLE)) errors.add('integration', 'rule.option');
       errors.throwIfAny();
@@ -132,6 +132,17 @@ export class ApiTokenService {
 
 /** The role of a person row that stands for an integration (a connector, a supervision tool). */
 export const INTEGRATION_ROLE = 'integration';
+
+/** Logins of integrations (`integration:<key>`), reserved: no sign-in method may claim one. */
+export const INTEGRATION_LOGIN_PREFIX = 'integration:';
+
+/** Whether a person row is an integration's: they act through API tokens only, never in the portal. */
+export function isIntegration(person: { login: string; roles: string[] }): boolean {
+  return person.roles.includes(INTEGRATION_ROLE) || person.login.startsWith(INTEGRATION_LOGIN_PREFIX);
+}
+
+/** `isIntegration` negated, in SQL, for a person row aliased `p`. */
+export const NOT_INTEGRATION_SQL = `NOT ('${INTEGRATION_ROLE}' = ANY (p.roles)) AND left(p.login, ${INTEGRATION_LOGIN_PREFIX.length}) <> '${INTEGRATION_LOGIN_PREFIX}'`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

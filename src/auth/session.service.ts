@@ -2,6 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../common/clock.js';
 import type { ActorRef, RequestContext } from '../tenancy/request-context.js';
+import { NOT_INTEGRATION_SQL } from './api-token.service.js';
+import { SignInError } from './sign-in.service.js';
 
 export interface SessionPolicy {
   /** A session unused this long ends. */
@@ -11,6 +13,9 @@ export interface SessionPolicy {
 }
 
 export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 8 * 3600_000, absoluteMs: 7 * 86_400_000 };
+
+/** Who may hold a portal session (person aliased `p`): active, and not an integration. */
+const PORTAL_PERSON = `p.active AND ${NOT_INTEGRATION_SQL}`;
 
 export interface ActiveSession {
   actor: ActorRef;
@@ -33,16 +38,23 @@ export class SessionService {
     @Optional() @Inject(SESSION_POLICY) private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
   ) {}
 
-  /** Opens a session for a person signed in by `method` (an auth plugin's name); returns the cookie token. */
+  /**
+   * Opens a session for a person signed in by `method` (an auth plugin's name); returns the cookie
+   * token. Whatever the sign-in method, a deactivated person or an integration gets none
+   * (`SignInError('inactive')`): integrations act through API tokens only.
+   */
   async open(ctx: RequestContext, personId: string, method: string): Promise<{ token: string; csrf: string; expiresAt: Date }> {
     const now = this.clock.now();
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.policy.absoluteMs);
-    await ctx.query(
-      `INSERT INTO session (tenant_id, id, person_id, method, csrf, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`,
+    const opened = await ctx.query(
+      `INSERT INTO session (tenant_id, id, person_id, method, csrf, created_at, last_seen_at, expires_at)
+       SELECT p.tenant_id, $2, p.id, $4, $5, $6::timestamptz, $6::timestamptz, $7::timestamptz FROM person p WHERE p.tenant_id = $1 AND p.id = $3 AND ${PORTAL_PERSON}
+       RETURNING id`,
       [ctx.tenantId, hash(token), personId, method, csrf, now, expiresAt],
     );
+    if (!opened.length) throw new SignInError('inactive');
     return { token, csrf, expiresAt };
   }
 
@@ -53,7 +65,7 @@ export class SessionService {
     const [row] = await ctx.query<{ id: string; person_id: string; login: string; display_name: string; roles: string[]; locale: string; csrf: string; method: string; last_seen_at: Date }>(
       `SELECT s.id, s.person_id, p.login, p.display_name, p.roles, p.locale, s.csrf, s.method, s.last_seen_at
        FROM session s JOIN person p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
-       WHERE s.tenant_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND p.active`,
+       WHERE s.tenant_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND ${PORTAL_PERSON}`,
       [ctx.tenantId, hash(token), now, new Date(now.getTime() - this.policy.idleMs)],
     );
     if (!row) return null;
@@ -71,8 +83,6 @@ export class SessionService {
   async close(ctx: RequestContext, token: string | undefined): Promise<void> {
     if (token) await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, hash(token)]);
   }
-
-
 
   /** Removes expired sessions (a timer calls it). */
   async sweep(ctx: RequestContext): Promise<number> {

@@ -6,6 +6,7 @@ import type { RequestContext } from '../tenancy/request-context.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { isValidUai } from '../common/uai.js';
 import type { SignedInIdentity } from '../plugin-host/claim-mapping.js';
+import { INTEGRATION_LOGIN_PREFIX } from './api-token.service.js';
 
 /** How many sign-in attempts a window allows, per client address and per login. */
 export interface SignInLimits {
@@ -53,35 +54,41 @@ export class SignInService {
     }
   }
 
-  /** 429 while `login` is locked out (after `recordFailure` reached the limit). */
-  async checkLockout(ctx: RequestContext, login: string): Promise<void> {
-    const [row] = await ctx.query<{ locked_until: Date | null }>(`SELECT locked_until FROM sign_in_throttle WHERE tenant_id = $1 AND key = $2`, [
-      ctx.tenantId,
-      failureKey(login),
-    ]);
-    const until = row?.locked_until ? new Date(row.locked_until) : null;
-    if (until && until > this.clock.now()) {
-      const minutes = Math.max(1, Math.ceil((until.getTime() - this.clock.now().getTime()) / 60_000));
+  /**
+   * Reserves one password (or code) check for `login` before it is made: the attempt counts as a
+   * failure unless `clearFailures` follows it. Counting and checking the lockout are one upsert
+   * under the row's lock, so parallel attempts cannot all pass the check before any is counted.
+   * The `after`-th reservation within `lockMs` locks the login for `lockMs`; while it is locked,
+   * nothing is checked (429 `ACCOUNT_LOCKED`). Unknown logins count the same, so a lockout tells
+   * nothing about which logins exist.
+   */
+  async reserveAttempt(ctx: RequestContext, login: string, after: number, lockMs: number): Promise<void> {
+    const now = this.clock.now();
+    // A new count starts when the last one is older than `lockMs` or its lockout has ended.
+    const restart = `((s.locked_until IS NULL AND s.window_start <= $4) OR s.locked_until <= $3)`;
+    const [row] = await ctx.query<{ hits: number; locked_until: Date | null }>(
+      `INSERT INTO sign_in_throttle AS s (tenant_id, key, window_start, hits, locked_until)
+       VALUES ($1, $2, $3, 1, CASE WHEN $5 <= 1 THEN $6::timestamptz END)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET
+         hits = CASE WHEN ${restart} THEN 1 WHEN s.locked_until > $3 THEN greatest(s.hits, $5) + 1 ELSE s.hits + 1 END,
+         window_start = CASE WHEN ${restart} THEN $3 ELSE s.window_start END,
+         locked_until = CASE
+           WHEN ${restart} THEN CASE WHEN $5 <= 1 THEN $6::timestamptz END
+           WHEN s.locked_until > $3 THEN s.locked_until
+           WHEN s.hits + 1 >= $5 THEN $6::timestamptz
+         END
+       RETURNING hits, locked_until`,
+      [ctx.tenantId, failureKey(login), now, new Date(now.getTime() - lockMs), after, new Date(now.getTime() + lockMs)],
+    );
+    // A locked row always answers more hits than `after`: this attempt was not reserved.
+    if (row.hits > after) {
+      const until = row.locked_until ? new Date(row.locked_until).getTime() : now.getTime() + lockMs;
+      const minutes = Math.max(1, Math.ceil((until - now.getTime()) / 60_000));
       throw new DomainError('ACCOUNT_LOCKED', { minutes }, { retryAfterSeconds: minutes * 60 });
     }
   }
 
-  /**
-   * Counts a failed password for `login` (known or not, so a lockout tells nothing about which
-   * logins exist); the `after`-th failure within `lockMs` locks the login for `lockMs`.
-   */
-  async recordFailure(ctx: RequestContext, login: string, after: number, lockMs: number): Promise<void> {
-    const { hits } = await this.hit(ctx, failureKey(login), lockMs);
-    if (hits >= after) {
-      await ctx.query(`UPDATE sign_in_throttle SET locked_until = $3, hits = 0, window_start = $4 WHERE tenant_id = $1 AND key = $2`, [
-        ctx.tenantId,
-        failureKey(login),
-        new Date(this.clock.now().getTime() + lockMs),
-        this.clock.now(),
-      ]);
-    }
-  }
-
+  /** The attempt `reserveAttempt` counted succeeded: the login's failures are forgotten. */
   async clearFailures(ctx: RequestContext, login: string): Promise<void> {
     await ctx.query(`DELETE FROM sign_in_throttle WHERE tenant_id = $1 AND key = $2`, [ctx.tenantId, failureKey(login)]);
   }
@@ -124,7 +131,7 @@ export class SignInService {
    */
   async provision(ctx: RequestContext, identity: SignedInIdentity): Promise<string> {
     // Integrations' person rows (`integration:<key>`) act through API tokens only.
-    if (identity.login.startsWith('integration:')) throw new SignInError('claims');
+    if (identity.login.startsWith(INTEGRATION_LOGIN_PREFIX)) throw new SignInError('claims');
     return ctx.transaction(async (tx) => {
       const person = await this.directory.upsertSignedIn(tx, { login: identity.login, name: identity.name, email: identity.email, roles: identity.roles ?? null });
       if (!person.active) throw new SignInError('inactive');
