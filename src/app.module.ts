@@ -14,6 +14,7 @@ import { ApiTokenService } from './auth/api-token.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { LocalCredentialRepository } from './auth/local-credential.repository.js';
 import { PortalSessionGuard } from './auth/portal-session.guard.js';
+import { SessionRepository } from './auth/session.repository.js';
 import { SessionService } from './auth/session.service.js';
 import { SignInHttp } from './auth/sign-in-host.service.js';
 import { SignInService } from './auth/sign-in.service.js';
@@ -135,6 +136,7 @@ const SERVICES: Provider[] = [
   DemoSeeder,
   Deployment,
   ApiTokenService,
+  SessionRepository,
   SessionService,
   SignInService,
   LocalCredentialRepository,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../common/clock.js';
 import type { ActorRef, RequestContext } from '../tenancy/request-context.js';
-import { NOT_INTEGRATION_SQL } from './api-token.service.js';
+import { SessionRepository } from './session.repository.js';
 import { SignInError } from './sign-in.service.js';
 
 export interface SessionPolicy {
@@ -15,8 +15,6 @@ export interface SessionPolicy {
 export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 8 * 3600_000, absoluteMs: 7 * 86_400_000 };
 
 /** Who may hold a portal session (person aliased `p`): active, and not an integration. */
-const PORTAL_PERSON = `p.active AND ${NOT_INTEGRATION_SQL}`;
-
 export interface ActiveSession {
   actor: ActorRef;
   locale: string;
@@ -34,6 +32,7 @@ export const SESSION_POLICY = Symbol('SESSION_POLICY');
 @Injectable()
 export class SessionService {
   constructor(
+    private readonly repository: SessionRepository,
     private readonly clock: Clock,
     @Optional() @Inject(SESSION_POLICY) private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
   ) {}
@@ -48,13 +47,8 @@ export class SessionService {
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.policy.absoluteMs);
-    const opened = await ctx.query(
-      `INSERT INTO session (tenant_id, id, person_id, method, csrf, created_at, last_seen_at, expires_at)
-       SELECT p.tenant_id, $2, p.id, $4, $5, $6::timestamptz, $6::timestamptz, $7::timestamptz FROM person p WHERE p.tenant_id = $1 AND p.id = $3 AND ${PORTAL_PERSON}
-       RETURNING id`,
-      [ctx.tenantId, hash(token), personId, method, csrf, now, expiresAt],
-    );
-    if (!opened.length) throw new SignInError('inactive');
+    const opened = await this.repository.insert(ctx, { id: hash(token), personId, method, csrf, at: now, expiresAt });
+    if (!opened) throw new SignInError('inactive');
     return { token, csrf, expiresAt };
   }
 
@@ -62,15 +56,10 @@ export class SessionService {
   async resolve(ctx: RequestContext, token: string | undefined): Promise<ActiveSession | null> {
     if (!token) return null;
     const now = this.clock.now();
-    const [row] = await ctx.query<{ id: string; person_id: string; login: string; display_name: string; roles: string[]; locale: string; csrf: string; method: string; last_seen_at: Date }>(
-      `SELECT s.id, s.person_id, p.login, p.display_name, p.roles, p.locale, s.csrf, s.method, s.last_seen_at
-       FROM session s JOIN person p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
-       WHERE s.tenant_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND ${PORTAL_PERSON}`,
-      [ctx.tenantId, hash(token), now, new Date(now.getTime() - this.policy.idleMs)],
-    );
+    const row = await this.repository.live(ctx, hash(token), now, new Date(now.getTime() - this.policy.idleMs));
     if (!row) return null;
     if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
-      await ctx.query(`UPDATE session SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, row.id, now]);
+      await this.repository.touch(ctx, row.id, now);
     }
     return {
       actor: { kind: 'person', id: row.person_id, login: row.login, displayName: row.display_name, roles: row.roles },
@@ -81,19 +70,13 @@ export class SessionService {
   }
 
   async close(ctx: RequestContext, token: string | undefined): Promise<void> {
-    if (token) await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, hash(token)]);
+    if (token) await this.repository.delete(ctx, hash(token));
   }
 
   /** Removes expired sessions (a timer calls it). */
   async sweep(ctx: RequestContext): Promise<number> {
     const now = this.clock.now();
-    return (
-      await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND (expires_at <= $2 OR last_seen_at <= $3) RETURNING id`, [
-        ctx.tenantId,
-        now,
-        new Date(now.getTime() - this.policy.idleMs),
-      ])
-    ).length;
+    return this.repository.sweep(ctx, now, new Date(now.getTime() - this.policy.idleMs));
   }
 }
 
