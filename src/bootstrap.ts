@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { InputGuard } from './api/input.guard.js';
 import { validationPipe } from './api/validation.js';
+import { applySecurityHeaders, type TrustProxy } from './common/security-headers.js';
 import { AppModule } from './app.module.js';
 import { type Clock, SystemClock } from './common/clock.js';
 import type { AppConfig } from './config/app-config.js';
@@ -47,8 +49,11 @@ export async function buildCore(config: AppConfig, options: { clock?: Clock; see
   }
 }
 
-export async function createApp(core: Core, options: { logger?: LoggerService | LogLevel[] | false; jobs?: JobIntervals } = {}): Promise<INestApplication> {
+export async function createApp(core: Core, options: { logger?: LoggerService | LogLevel[] | false; jobs?: JobIntervals; trustProxy?: TrustProxy } = {}): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forCore(core, { jobs: options.jobs }), { logger: options.logger ?? ['error', 'warn', 'log'] });
+  applySecurityHeaders(app, { trustProxy: options.trustProxy });
+  // Before every other guard: no NUL, lone surrogate or deep nesting reaches a route (400 naming the field).
+  app.useGlobalGuards(new InputGuard());
   app.useGlobalPipes(validationPipe());
   // Portal: DSFR and portal assets served from the packages, multipart forms parsed before the session guard.
   mountPortal(app);

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) logger.log(`No DATABASE_URL: embedded PostgreSQL in ${config.dataDir}`);
   const core = await buildCore(config);
   // Timers and the outbox worker run inside the application (@nestjs/schedule), in every instance.
-  const app = await createApp(core, { jobs: config.jobs });
+  const app = await createApp(core, { jobs: config.jobs, trustProxy: config.trustProxy });
   if (core.mail.secretIsDefault) logger.warn('GUICHET_SECRET is not set: reply addresses are signed with a development key; set it in production.');
   const listener = core.mail.listenPort !== undefined
     ? new SmtpListener(core.inbound, core.mailIdentity, core.registry, { port: core.mail.listenPort, host: core.mail.listenHost, maxBytes: core.mail.maxInboundBytes })

@@ -1,16 +1,41 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DomainError } from '../common/errors.js';
+import { DomainError, ValidationFailed } from '../common/errors.js';
 import { Core } from '../core.js';
 import { clientAddress } from './sign-in.http.js';
 import { clearSessionCookie, PortalSessionGuard, readCookie, SESSION_COOKIE, setSessionCookie, type PortalRequest } from './portal-session.guard.js';
 
-/** Where to go after signing in: a path inside the tenant's portal, nothing else (no open redirect). */
+const ORIGIN = 'http://guichet.invalid';
+
+/**
+ * Where to go after signing in: a path inside the tenant's portal, nothing else (no open redirect).
+ * The path is resolved as the browser will (`..`, `%2e%2e`), and once more after one decoding (for
+ * `%2f` and whatever decodes it on the way), and both must stay under `/{tenant}/`.
+ */
 export function safeNext(tenantId: string, next: unknown): string {
   const home = `/${tenantId}/`;
-  if (typeof next !== 'string' || !next.startsWith(home) || next.startsWith('//') || /[\\\r\n]/.test(next)) return home;
-  return next;
+  if (typeof next !== 'string' || !next.startsWith(home) || /[\\\p{Cc}]/u.test(next)) return home;
+  const resolved = resolvePath(next);
+  if (!resolved?.startsWith(home)) return home;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(resolved);
+  } catch {
+    return home;
+  }
+  if (/[\\\p{Cc}]/u.test(decoded) || !resolvePath(decoded.replace(/[?#].*$/s, ''))?.startsWith(home)) return home;
+  return resolved;
+}
+
+/** The path, query and fragment of a same-origin reference once resolved, or undefined if it leaves the origin. */
+function resolvePath(path: string): string | undefined {
+  try {
+    const url = new URL(path, ORIGIN);
+    return url.origin === ORIGIN ? `${url.pathname}${url.search}${url.hash}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -29,10 +54,12 @@ export class AuthController {
     const ctx = this.core.context(tenantId);
     const method = ctx.tenant.config.auth.find((a) => a.plugin === 'demo');
     if (!this.core.demo || !method) throw new DomainError('FORBIDDEN');
-    await this.core.signIn.throttle(ctx, clientAddress(req), typeof body.login === 'string' ? body.login : undefined);
+    const login = typeof body.login === 'string' ? body.login.trim() : '';
+    if (!login) throw new ValidationFailed([{ field: 'login', rule: 'rule.required' }]);
+    await this.core.signIn.throttle(ctx, clientAddress(req), login);
     const personas = (method.options as { personas?: string[] }).personas;
-    const person = body.login ? await this.core.directory.personByLoginOrId(ctx, String(body.login)) : undefined;
-    if (!person || (personas && !personas.includes(person.login))) throw new DomainError('PERSON_NOT_FOUND', { person: String(body.login ?? '') });
+    const person = await this.core.directory.personByLoginOrId(ctx, login);
+    if (!person || (personas && !personas.includes(person.login))) throw new DomainError('PERSON_NOT_FOUND', { person: login });
     const session = await this.core.sessions.open(ctx, person.id, 'demo');
     setSessionCookie(req, res, tenantId, session.token, session.expiresAt);
     res.redirect(303, safeNext(tenantId, body.next));

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { JobIntervals } from '../jobs/job-scheduler.js';
 import { loadMailConfig, type MailConfig } from '../notifications/mail-config.js';
+import { parseTrustProxy, type TrustProxy } from '../common/security-headers.js';
 
 /** Deployment configuration, read once from the environment. */
 export interface AppConfig {
@@ -23,6 +24,8 @@ export interface AppConfig {
   mail?: MailConfig;
   /** Background jobs' intervals (GUICHET_TIMER_INTERVAL_MS, GUICHET_OUTBOX_INTERVAL_MS). */
   jobs?: JobIntervals;
+  /** Express's `trust proxy` (GUICHET_TRUST_PROXY), so that cookies are `Secure` behind a TLS proxy; see docs/security.md. */
+  trustProxy?: TrustProxy;
 }
 
 const root = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []));
@@ -42,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,
     mail: loadMailConfig(env, env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`),
     jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000) },
+    trustProxy: parseTrustProxy(env.GUICHET_TRUST_PROXY),
   };
 }
 
