@@ -8,6 +8,7 @@ const MAX_PROBLEMS = 20;
 
 // PostgreSQL refuses NUL in text and jsonb; a lone UTF-16 surrogate is refused in jsonb and turned into U+FFFD in text.
 const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATE_ALL = /\p{Cs}/gu;
 
 /**
  * What in a parsed body, query or set of path parameters PostgreSQL would refuse or mangle: a NUL
@@ -56,7 +57,7 @@ function join(prefix: string, key: string): string {
 
 /** A key as it can be shown: NUL and lone surrogates as `\uXXXX`. */
 function printable(key: string): string {
-  return key.replace(/\p{Cs}/gu, codeOf).replaceAll('\0', codeOf('\0'));
+  return key.replace(LONE_SURROGATE_ALL, codeOf).replaceAll('\0', codeOf('\0'));
 }
 
 function codeOf(c: string): string {
@@ -66,4 +67,12 @@ function codeOf(c: string): string {
 /** An ISO 8601 UTC instant as Date#toISOString writes it (years 0001–9999), so PostgreSQL reads it too. */
 export function isIsoInstant(value: unknown): value is string {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value) && !value.startsWith('0000') && !Number.isNaN(Date.parse(value));
+}
+
+/**
+ * Text from outside a request (a mail's body) made storable: NUL characters dropped, lone
+ * surrogates replaced by U+FFFD. A person typing in a form gets a 400 instead (inputProblems).
+ */
+export function storableText(text: string): string {
+  return text.replaceAll('\0', '').replace(LONE_SURROGATE_ALL, '\uFFFD');
 }

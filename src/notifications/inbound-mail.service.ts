@@ -9,6 +9,7 @@ import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { MailIdentity, ReplyTarget } from './mail-identity.js';
 import type { OutboxRepository } from './outbox.repository.js';
 import { stripQuoted } from './reply-text.js';
+import { storableText } from '../common/input-check.js';
 
 /** The SMTP envelope, when the mail came through one (our listener, or an MTA passing it on). */
 export interface Envelope {
@@ -82,7 +83,8 @@ export class InboundMailService {
     if (!person) return { status: 'ignored', reason: 'unknown-sender', ...where };
 
     const limit = pack.config.limits.commentMaxLength;
-    let body = stripQuoted(mail.text ?? '');
+    // A quoted-printable =00 decodes to NUL, which PostgreSQL refuses: the MTA would retry a 500 forever.
+    let body = stripQuoted(storableText(mail.text ?? ''));
     if (!body) return { status: 'ignored', reason: 'empty', ...where };
     if (body.length > limit) body = `${body.slice(0, limit - 1)}…`;
 
