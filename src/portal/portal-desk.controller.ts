@@ -189,7 +189,7 @@ export class PortalDeskController {
    * their action left it in, carried by the redirect and signed with the session's secret, so that
    * `?gone=` cannot be used to read the status of a ticket the agent may not see.
    */
-  private goneText(req: PortalRequest, ctx: RequestContext, params: { gone?: string; goneStatus?: string; goneSig?: string }): string | undefined {
+  private goneText(req: PortalRequest, ctx: RequestContext, params: GoneParams): string | undefined {
     const { gone, goneStatus, goneSig } = params;
     if (!gone || !goneStatus || !goneSig || !req.portal || !goneSignatureMatches(req.portal.csrf, gone, goneStatus, goneSig)) return undefined;
     return this.pages.text(ctx, 'desk.ticket.gone', { reference: gone, status: this.statusLabel(ctx, { ticket: { status: goneStatus } }) });
@@ -243,4 +243,3 @@ function describe(ctx: RequestContext, error: unknown): string {
   if (error instanceof DomainError) return translate(ctx.locale, error.code, error.params);
   throw error;
 }
-
