@@ -5,7 +5,7 @@ import { SessionService } from './session.service.js';
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DomainError } from '../common/errors.js';
+import { DomainError, ValidationFailed } from '../common/errors.js';
 import { isIntegration } from './api-token.service.js';
 import { clearSessionCookie, PortalSessionGuard, readCookie, SESSION_COOKIE, type PortalRequest } from './portal-session.guard.js';
 import { checkSameOrigin, SignInHttp } from './sign-in-host.service.js';
@@ -38,12 +38,14 @@ export class AuthController {
     // Like every auth plugin's route: not found where the pack does not offer it.
     if (!method) throw new DomainError('NOT_FOUND');
     if (!this.config.demo) throw new DomainError('FORBIDDEN');
+    const login = typeof body.login === 'string' ? body.login.trim() : '';
+    if (!login) throw new ValidationFailed([{ field: 'login', rule: 'rule.required' }]);
     try {
       checkSameOrigin(req);
-      await this.host.throttle(ctx, req, typeof body.login === 'string' ? body.login : undefined);
+      await this.host.throttle(ctx, req, login);
       const personas = (method.options as { personas?: string[] }).personas;
-      const person = body.login ? await this.directory.personByLoginOrId(ctx, String(body.login)) : undefined;
-      if (!person || isIntegration(person) || (personas && !personas.includes(person.login))) throw new DomainError('PERSON_NOT_FOUND', { person: String(body.login ?? '') });
+      const person = await this.directory.personByLoginOrId(ctx, login);
+      if (!person || isIntegration(person) || (personas && !personas.includes(person.login))) throw new DomainError('PERSON_NOT_FOUND', { person: login });
       await this.host.complete(ctx, req, res, person.id, 'demo', body.next);
     } catch (error) {
       this.host.failed(req, res, tenantId, error, body.next);

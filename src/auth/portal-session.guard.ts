@@ -15,11 +15,16 @@ export interface PortalRequest extends GuichetRequest {
   portal?: { csrf: string; method: string };
 }
 
-/** Reads one cookie from the request header (no dependency needed for that). */
+/** Reads one cookie from the request header (no dependency needed for that); a malformed value is no cookie, never an error. */
 export function readCookie(req: GuichetRequest, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { loadMailConfig, type MailConfig } from './mail-config.js';
+import { parseTrustProxy, type TrustProxy } from '../common/security-headers.js';
 
 /** How often each background job runs, in milliseconds; 0 (or absent) turns it off. */
 export interface JobIntervals {
@@ -33,6 +34,8 @@ export interface AppConfig {
   plugins?: string[];
   /** Background jobs' intervals (GUICHET_TIMER_INTERVAL_MS, GUICHET_OUTBOX_INTERVAL_MS). */
   jobs?: JobIntervals;
+  /** Express's `trust proxy` (GUICHET_TRUST_PROXY), so that cookies are `Secure` behind a TLS proxy; see docs/security.md. */
+  trustProxy?: TrustProxy;
 }
 
 const root = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []));
@@ -53,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mail: loadMailConfig(env, env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`),
     plugins: env.GUICHET_PLUGINS ? env.GUICHET_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
     jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000) },
+    trustProxy: parseTrustProxy(env.GUICHET_TRUST_PROXY),
   };
 }
 

@@ -145,6 +145,7 @@ export class InboundMailService {
     const { ctx, pack, ticketId, person } = sender;
     const where = { tenant: pack.id, ticket: sender.reference };
     const limit = pack.config.limits.commentMaxLength;
+    // A quoted-printable =00 decodes to NUL, which PostgreSQL refuses: the MTA would retry a 500 forever.
     let body = stripQuoted(storableText(mail.text ?? ''));
     if (!body) return { status: 'ignored', reason: 'empty', ...where };
     if (body.length > limit) body = `${body.slice(0, limit - 1)}…`;

@@ -44,14 +44,4 @@ export function stripQuoted(text: string): string {
     .trim();
 }
 
-/**
- * Control characters but tab and line breaks, which a comment never needs and PostgreSQL cannot
- * always store (NUL, from a quoted-printable `=00` or a raw byte, fails every insert).
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-
-/** The text without its control characters (tab and line breaks kept): the same for every delivery. */
-export function storableText(text: string): string {
-  return text.replace(UNSTORABLE, '');
-}
+export { storableText } from '../common/input-check.js';

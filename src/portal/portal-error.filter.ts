@@ -4,7 +4,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject,
 import type { Response } from 'express';
 import { portalLocale, type PortalRequest } from '../auth/portal-session.guard.js';
 import { ErrorFilter } from '../api/error.filter.js';
-import { DomainError, ERROR_STATUS } from '../common/errors.js';
+import { DomainError, ERROR_STATUS, ValidationFailed } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
 import { PortalPages } from './portal-page.js';
@@ -51,9 +51,12 @@ export class PortalErrorFilter implements ExceptionFilter {
     let status = 500;
     let message: string;
     let reference: string | undefined;
+    let problems: { field: string; message: string }[] | undefined;
     if (exception instanceof DomainError) {
       status = ERROR_STATUS[exception.code];
       message = translate(locale, exception.code, exception.params);
+      // Input refused before any form could show it next to its field (InputGuard): the fields, named.
+      if (exception instanceof ValidationFailed) problems = exception.problems.map((p) => ({ field: p.field, message: translate(locale, p.rule, p.params) }));
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       message = status === 404 ? translate(locale, 'NOT_FOUND') : status === 413 ? translate(locale, 'FILE_TOO_LARGE') : exception.message;
@@ -65,7 +68,7 @@ export class PortalErrorFilter implements ExceptionFilter {
     const texts = tenant?.config.texts ?? {};
     const title = status === 404 ? portalText(texts, locale, 'error.notFound') : portalText(texts, locale, 'error.title');
     try {
-      this.pages.sendPublic(req, res, tenant, locale, 'error', { title, status }, { message, reference, signedIn: Boolean(req.guichet) });
+      this.pages.sendPublic(req, res, tenant, locale, 'error', { title, status }, { message, problems, reference, signedIn: Boolean(req.guichet) });
     } catch (error) {
       this.logger.error(`error page failed: ${(error as Error).stack}`);
       res.status(status).type('text/plain').send(message);

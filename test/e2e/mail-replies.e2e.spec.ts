@@ -201,6 +201,17 @@ describe('mail on the real packs: FIL@OS recap and reminder, Kosmos replies', ()
       expect((await exchanges('kosmos-aura', request.reference)).at(-1)).toEqual({ body: 'Je confirme pour la DRANE.', login: 'claire.mercier' });
     });
 
+    it('posts a reply whose text decodes to NUL characters without them, never a 500 the MTA would retry', async () => {
+      const res = await inbound(
+        reply(
+          { From: 'claire.mercier@region-academique-auvergne-rhone-alpes.fr', To: 'reply@guichet.test', Subject: 'Re', 'Message-ID': '<reply-nul@drane.example>', References: questionToClaire.mail.messageId!, 'Content-Transfer-Encoding': 'quoted-printable' },
+          'Un octet=00 nul, puis la fin.',
+        ),
+      ).expect(202);
+      expect(res.body).toMatchObject({ status: 'posted', person: 'claire.mercier' });
+      expect((await exchanges('kosmos-aura', request.reference)).at(-1)).toEqual({ body: 'Un octet nul, puis la fin.', login: 'claire.mercier' });
+    });
+
     it('posts nothing for auto-replies, bounces, our own mails, unknown senders and forged addresses', async () => {
       const before = await exchanges('kosmos-aura', request.reference);
       const to = question.mail.replyTo!.value[0].address!;
