@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { FIRST_PARTY_PLUGINS } from '../../plugins/index.js';
 import { PackLoader } from '../tenancy/pack-loader.js';
 import { PluginRegistry } from './plugin-registry.js';
+import { CORE_VERSION } from './version.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'packs');
 
@@ -50,6 +51,17 @@ auth:
       'auth[3].options.lockAfter: Too small: expected number to be >=1',
       'auth[4].options.claims.establishments.pattern: a regular expression',
     ]);
+  });
+
+  it('checks each plugin\'s core range against this core, naming the plugin', () => {
+    const plugin = (core: string) => ({ ...FIRST_PARTY_PLUGINS[0], name: 'x', core });
+    expect(() => new PluginRegistry([plugin('^0.1')])).not.toThrow();
+    expect(() => new PluginRegistry([plugin('^1.0')])).toThrow(`Plugin "x" supports core ^1.0, this is core ${CORE_VERSION}`);
+    expect(() => new PluginRegistry([plugin('soon')])).toThrow('Plugin "x" declares core "soon", which is not a semver range');
+  });
+
+  it('is core version of package.json', () => {
+    expect(CORE_VERSION).toBe(JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version);
   });
 
   it('refuses two plugins with one name', () => {
