@@ -3,6 +3,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Response } from 'express';
 import { DomainError, ERROR_STATUS, type FieldProblem } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-errors.js';
 import { requestLocale, type GuichetRequest } from './api-context.js';
 
 /**
@@ -19,6 +20,12 @@ export class ErrorFilter implements ExceptionFilter {
     const req = http.getRequest<GuichetRequest>();
     const res = http.getResponse<Response>();
     const locale = req.locale ?? requestLocale(req);
+    if (isDatabaseUnavailable(exception)) {
+      // Nothing was committed: the client may send the same request again.
+      this.logger.warn(`${req.method} ${req.url}: database unavailable (${(exception as Error).message})`);
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      exception = new DomainError('SERVICE_UNAVAILABLE');
+    }
     if (exception instanceof DomainError && exception.code === 'UNAUTHENTICATED' && isPortalPage(req)) {
       // A signed-out person opening a portal page goes to its sign-in page, and comes back after.
       const tenant = req.path.split('/')[1];

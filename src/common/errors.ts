@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   SIGN_IN_FAILED: 401,
   RATE_LIMITED: 429,
   ACCOUNT_LOCKED: 429,
+  /** The database does not answer: try again later (with Retry-After). */
+  SERVICE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-errors.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
@@ -47,6 +48,11 @@ export class PortalErrorFilter implements ExceptionFilter {
       const next = req.method === 'GET' ? req.originalUrl : `/${tenantId}/`;
       res.redirect(303, `/${tenantId}/login?next=${encodeURIComponent(next)}`);
       return;
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`${req.method} ${req.url}: database unavailable (${(exception as Error).message})`);
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      exception = new DomainError('SERVICE_UNAVAILABLE');
     }
     let status = 500;
     let message: string;
