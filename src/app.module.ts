@@ -1,5 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminOutboxController } from './api/admin-outbox.controller.js';
@@ -7,6 +7,8 @@ import { ApiAuthGuard } from './api/api-context.js';
 import { CatalogueController } from './api/catalogue.controller.js';
 import { DeskController } from './api/desk.controller.js';
 import { ErrorFilter } from './api/error.filter.js';
+import { IdempotencyInterceptor, IdempotencySweep } from './api/idempotency.interceptor.js';
+import { IdempotencyRepository } from './api/idempotency.repository.js';
 import { InboundMailController } from './api/inbound-mail.controller.js';
 import { TicketsController } from './api/tickets.controller.js';
 import { TokensController } from './api/tokens.controller.js';
@@ -142,6 +144,8 @@ const SERVICES: Provider[] = [
   LocalCredentialRepository,
   SignInHttp,
   ApiAuthGuard,
+  IdempotencyRepository,
+  IdempotencySweep,
   PortalSessionGuard,
   PortalPages,
   TicketPageBuilder,
@@ -157,7 +161,11 @@ const BINDINGS: Provider[] = [
   { provide: PluginTickets, useExisting: TicketsForPlugins },
   { provide: SignInHost, useExisting: SignInHttp },
   { provide: CredentialStore, useExisting: LocalCredentialRepository },
-  { provide: TENANT_MAINTENANCE, useFactory: (sessions: SessionService, signIn: SignInService) => [sessions, signIn], inject: [SessionService, SignInService] },
+  {
+    provide: TENANT_MAINTENANCE,
+    useFactory: (sessions: SessionService, signIn: SignInService, keys: IdempotencySweep) => [sessions, signIn, keys],
+    inject: [SessionService, SignInService, IdempotencySweep],
+  },
 ];
 
 /**
@@ -193,6 +201,7 @@ export class AppModule {
         ...BINDINGS,
         ...plugins.flatMap((p) => p.providers ?? []),
         { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };
   }

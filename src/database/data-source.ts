@@ -8,8 +8,9 @@ import { InboundMail1795468678726 } from './migrations/1795468678726-inbound-mai
 import { DeskAndSla1795468770798 } from './migrations/1795468770798-desk-and-sla.js';
 import { RequesterIndexOrder1795470734911 } from './migrations/1795470734911-requester-index-order.js';
 import { DeskQueueIndex1795469832244 } from './migrations/1795469832244-desk-queue-index.js';
+import { IdempotencyKeys1795480000000 } from './migrations/1795480000000-idempotency-keys.js';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798, DeskQueueIndex1795469832244, RequesterIndexOrder1795470734911];
+export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798, DeskQueueIndex1795469832244, RequesterIndexOrder1795470734911, IdempotencyKeys1795480000000];
 
 /** Embedded databases behind data sources: node-postgres does not close them. */
 const embedded = new WeakMap<DataSource, { close(): Promise<void> }>();

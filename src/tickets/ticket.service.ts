@@ -38,7 +38,7 @@ export class TicketService {
     private readonly texts: PackTextRenderer,
   ) {}
 
-  /** One transaction: the ticket, its first events and its notifications, or nothing. */
+  /** One transaction: the ticket, its first events, its notifications and the answer, or nothing. */
   async create(ctx: RequestContext, input: CreateTicketInput) {
     if (!ctx.actor.id) throw new DomainError('UNAUTHENTICATED');
     const created = await ctx.transaction(async (tx) => {
@@ -92,10 +92,10 @@ export class TicketService {
       for (const contact of contacts) await this.participants.add(tx, ticket, contact, now);
       await this.events.publish(tx, 'ticket.created', { ticket, at: now });
       await this.events.publish(tx, 'ticket.changed', { before: null, after: ticket, at: now });
-      return ticket;
+      // The answer is read in the transaction that wrote it: once it commits, the answer is the saved ticket.
+      return { ...(await this.readIn(tx, ticket.id)), acknowledgement: this.acknowledgement(tx, ticket) };
     });
-    const view = await this.read(ctx, created.id);
-    return { ...view, acknowledgement: this.acknowledgement(ctx, created) };
+    return created;
   }
 
   /** One read-only transaction: a consistent snapshot, and the tenant set once for all its statements. */
