@@ -12,6 +12,7 @@ import { IdempotencyRepository } from './api/idempotency.repository.js';
 import { InboundMailController } from './api/inbound-mail.controller.js';
 import { TicketsController } from './api/tickets.controller.js';
 import { TokensController } from './api/tokens.controller.js';
+import { ApiTokenRepository } from './auth/api-token.repository.js';
 import { ApiTokenService } from './auth/api-token.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { LocalCredentialRepository } from './auth/local-credential.repository.js';
@@ -19,6 +20,7 @@ import { PortalSessionGuard } from './auth/portal-session.guard.js';
 import { SessionRepository } from './auth/session.repository.js';
 import { SessionService } from './auth/session.service.js';
 import { SignInHttp } from './auth/sign-in-host.service.js';
+import { SignInRepository } from './auth/sign-in.repository.js';
 import { SignInService } from './auth/sign-in.service.js';
 import { CatalogueRepository } from './catalogue/catalogue.repository.js';
 import { CatalogueService, PublishedEntries } from './catalogue/catalogue.service.js';
@@ -29,6 +31,7 @@ import { createDataSource } from './database/data-source.js';
 import { DatabaseHealth } from './database/database-health.js';
 import { DemoSeeder } from './deployment/demo-seeder.js';
 import { Deployment } from './deployment/deployment.service.js';
+import { PackSyncRepository } from './deployment/pack-sync.repository.js';
 import { PackSync } from './deployment/pack-sync.js';
 import { DeskActionsService } from './desk/desk-actions.service.js';
 import { DeskRepository } from './desk/desk.repository.js';
@@ -134,12 +137,15 @@ const SERVICES: Provider[] = [
   TimerService,
   BackgroundJobs,
   JobScheduler,
+  PackSyncRepository,
   PackSync,
   DemoSeeder,
   Deployment,
+  ApiTokenRepository,
   ApiTokenService,
   SessionRepository,
   SessionService,
+  SignInRepository,
   SignInService,
   LocalCredentialRepository,
   SignInHttp,
