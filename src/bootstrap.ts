@@ -50,7 +50,7 @@ export async function buildCore(config: AppConfig, options: { clock?: Clock; see
 export async function createApp(core: Core, options: { logger?: LoggerService | LogLevel[] | false; jobs?: JobIntervals } = {}): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forCore(core, { jobs: options.jobs }), { logger: options.logger ?? ['error', 'warn', 'log'] });
   app.useGlobalPipes(validationPipe());
-  // Portal: DSFR and portal assets served from the packages, multipart forms parsed before the session guard.
+  // Portal: DSFR and portal assets served from the packages. Uploads are read by their routes only, after the guards.
   mountPortal(app);
   const document = SwaggerModule.createDocument(
     app,

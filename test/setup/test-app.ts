@@ -18,6 +18,8 @@ export interface TestApp {
   core: Core;
   clock: ManualClock;
   databaseUrl: string;
+  /** Where the local storage driver keeps this app's attachments. */
+  storageDir: string;
   /** Another engine instance on the same database and clock, as a second server would be. */
   secondCore(): Promise<Core>;
   http: ReturnType<typeof request>;
@@ -52,6 +54,7 @@ export async function startTestApp(options: { tenantsDir?: string; tenants?: str
     core,
     clock,
     databaseUrl: db.url,
+    storageDir,
     async secondCore() {
       const other = await buildCore(config, { clock, seed: false });
       others.push(other);
