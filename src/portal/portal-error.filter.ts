@@ -5,6 +5,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject,
 import type { Response } from 'express';
 import { portalLocale, type PortalRequest } from '../auth/portal-session.guard.js';
 import { ErrorFilter } from '../api/error.filter.js';
+import { bodyLeftUnread, drainRequest } from '../common/drain-request.js';
 import { DomainError, ERROR_STATUS, ValidationFailed } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
@@ -30,6 +31,8 @@ export class PortalErrorFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<PortalRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     const tenantId = String(req.params?.tenant ?? req.path.split('/')[1] ?? '');
+    // Refused before its body was read (sign-in, CSRF): the body is discarded, not kept.
+    if (bodyLeftUnread(req)) drainRequest(req, res);
     // JSON endpoints of the portal's scripts, and anything under /api, answer like the API.
     if (req.path.includes('/portal-api/') && exception instanceof DomainError && exception.code === 'UNAUTHENTICATED') {
       // A script's request after the session ended: a 401 it can act on, not a redirect to a page.
@@ -65,7 +68,7 @@ export class PortalErrorFilter implements ExceptionFilter {
       if (exception instanceof ValidationFailed) problems = exception.problems.map((p) => ({ field: p.field, message: translate(locale, p.rule, p.params) }));
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
-      message = status === 404 ? translate(locale, 'NOT_FOUND') : status === 413 ? translate(locale, 'FILE_TOO_LARGE') : exception.message;
+      message = status === 404 ? translate(locale, 'NOT_FOUND') : status === 413 ? translate(locale, 'BODY_TOO_LARGE') : exception.message;
     } else {
       reference = randomUUID();
       this.logger.error(`${reference} ${req.method} ${req.url}: ${(exception as Error)?.stack ?? String(exception)}`);
