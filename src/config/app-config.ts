@@ -5,6 +5,8 @@ import { loadMailConfig, type MailConfig } from './mail-config.js';
 export interface JobIntervals {
   timersMs?: number;
   outboxMs?: number;
+  /** Every plugin task (e.g. the webhooks' deliveries), each on its own interval of this length. */
+  pluginTasksMs?: number;
 }
 
 /** Injection token of the deployment's AppConfig. */
@@ -31,7 +33,7 @@ export interface AppConfig {
   mail?: MailConfig;
   /** Plugins from outside the tree, by npm package name or path (GUICHET_PLUGINS=a,./b): see docs/plugins.md. */
   plugins?: string[];
-  /** Background jobs' intervals (GUICHET_TIMER_INTERVAL_MS, GUICHET_OUTBOX_INTERVAL_MS). */
+  /** Background jobs' intervals (GUICHET_TIMER_INTERVAL_MS, GUICHET_OUTBOX_INTERVAL_MS, GUICHET_PLUGIN_TASK_INTERVAL_MS). */
   jobs?: JobIntervals;
 }
 
@@ -52,7 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,
     mail: loadMailConfig(env, env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`),
     plugins: env.GUICHET_PLUGINS ? env.GUICHET_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
-    jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000) },
+    jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000), pluginTasksMs: interval(env, 'GUICHET_PLUGIN_TASK_INTERVAL_MS', 10_000) },
   };
 }
 
