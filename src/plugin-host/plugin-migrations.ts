@@ -78,7 +78,7 @@ function foreignChanges(prefix: string, before: SchemaObject[], after: SchemaObj
   const was = outside(before);
   const is = outside(after);
   const problems: string[] = [];
-  for (const object of is) if (!was.has(object)) problems.push(`created ${object}, which is not prefixed "${prefix}"`);
+  for (const object of is) if (!was.has(object)) problems.push(`created ${object} outside its prefix "${prefix}"`);
   for (const object of was) if (!is.has(object)) problems.push(`dropped or changed ${object}, which is not the plugin's`);
   return problems;
 }

@@ -256,7 +256,8 @@ export class TicketActionsService {
           uploaded_by: tx.actor.id,
           created_at: now,
         });
-        await this.tickets.update(tx, locked.id, {}, now);
+        const updated = await this.tickets.update(tx, locked.id, {}, now);
+        await this.events.publish(tx, 'ticket.attachment-added', { ticket: updated, entryId: event.id, fileName, at: now });
         return row;
       });
     } catch (error) {

@@ -119,6 +119,22 @@ describe('webhooks plugin', () => {
     expect(receiver.received.length).toBe(before + 1);
   });
 
+  it("describes each event by ids and keys: a transition's topic, an attachment's file name", async () => {
+    const sub = await subscribe(receiver.url, ['ticket.transitioned', 'ticket.attachment-added']);
+    const ticket = await newTicket();
+    const agent = await t.token(T, 'agent');
+    await t.http.post(`/api/${T}/tickets/${ticket.reference}/transitions`).set('Authorization', `Bearer ${agent}`).send({ transition: 'take' }).expect(200);
+    const alice = await t.token(T, 'alice');
+    await t.http.post(`/api/${T}/tickets/${ticket.reference}/attachments`).set('Authorization', `Bearer ${alice}`).attach('file', Buffer.from('log'), 'trace.txt').expect(201);
+    const before = receiver.received.length;
+    await t.core.runPluginTasks();
+    const bodies = receiver.received.slice(before).map((r) => JSON.parse(r.body) as { type: string; data: Record<string, unknown> });
+    expect(bodies.map((b) => b.type).sort()).toEqual(['ticket.attachment-added', 'ticket.transitioned']);
+    expect(bodies.find((b) => b.type === 'ticket.transitioned')!.data).toMatchObject({ transition: 'take', from: 'assigned', to: 'taken', topic: expect.any(String), ticket: { reference: ticket.reference, status: 'taken' } });
+    expect(bodies.find((b) => b.type === 'ticket.attachment-added')!.data).toMatchObject({ fileName: 'trace.txt', entry: expect.any(String) });
+    expect((await deliveries(sub)).every((d) => d.status === 'delivered')).toBe(true);
+  });
+
   it('retries a 500 after the backoff, with the same webhook-id, until the receiver accepts it', async () => {
     const sub = await subscribe(receiver.url, ['ticket.commented']);
     const ticket = await newTicket();
