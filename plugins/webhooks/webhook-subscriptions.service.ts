@@ -81,10 +81,12 @@ export class WebhookSubscriptions {
     return { subscription, items: await this.repository.deliveries(ctx, subscription.id, status, limit) };
   }
 
-  /** Sends a dead delivery again now, with a fresh attempt count and the same webhook-id. */
+  /** Sends a dead delivery again now, with a fresh attempt count and the same webhook-id (409 once delivered). */
   async retry(ctx: RequestContext, deliveryId: string): Promise<{ id: string; status: 'pending' }> {
     this.options(ctx);
-    if (!(await this.repository.retry(ctx, deliveryId, this.clock.now()))) throw new DomainError('NOT_FOUND');
+    const outcome = await this.repository.retry(ctx, deliveryId, this.clock.now());
+    if (outcome === 'missing') throw new DomainError('NOT_FOUND');
+    if (outcome === 'delivered') throw new DomainError('CONFLICT');
     return { id: deliveryId, status: 'pending' };
   }
 

@@ -130,18 +130,21 @@ export class WebhookRepository {
        ORDER BY d.created_at DESC, d.id LIMIT $4`,
       [ctx.tenantId, subscriptionId, status ?? null, limit],
     );
-    return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) as unknown }));
+    return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) as unknown, log: row.log.map((a) => ({ ...a, at: new Date(a.at) })) }));
   }
 
-  /** A dead (or pending) delivery due again now with a fresh attempt count, keeping its webhook-id; false when there is none. */
-  async retry(ctx: RequestContext, id: string, at: Date): Promise<boolean> {
-    if (!UUID.test(id)) return false;
-    const rows = await ctx.query(
-      `UPDATE plugin_webhooks_delivery SET status = 'pending', attempts = 0, next_attempt_at = $3, lease = NULL
-       WHERE tenant_id = $1 AND id = $2 AND status <> 'delivered' RETURNING id`,
+  /** A dead (or pending) delivery due again now with a fresh attempt count, keeping its webhook-id. */
+  async retry(ctx: RequestContext, id: string, at: Date): Promise<'retried' | 'delivered' | 'missing'> {
+    if (!UUID.test(id)) return 'missing';
+    const [row] = await ctx.query<{ was: DeliveryStatus }>(
+      `WITH found AS (SELECT status FROM plugin_webhooks_delivery WHERE tenant_id = $1 AND id = $2 FOR UPDATE),
+       retried AS (UPDATE plugin_webhooks_delivery d SET status = 'pending', attempts = 0, next_attempt_at = $3, lease = NULL
+                   FROM found WHERE d.tenant_id = $1 AND d.id = $2 AND found.status <> 'delivered' RETURNING d.id)
+       SELECT status AS was FROM found`,
       [ctx.tenantId, id, at],
     );
-    return rows.length > 0;
+    if (!row) return 'missing';
+    return row.was === 'delivered' ? 'delivered' : 'retried';
   }
 
   /**

@@ -193,6 +193,7 @@ describe('webhooks plugin', () => {
     await t.core.runPluginTasks();
     expect(receiver.ids().at(-1)).toBe(`msg_${delivery.id}`);
     expect((await deliveries(sub))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+    await t.http.post(`${base}/deliveries/${delivery.id}/retry`).set('Authorization', `Bearer ${admin}`).expect(409);
   });
 
   it('counts a receiver that does not answer in time as a failed attempt, and retries it', async () => {
