@@ -2,6 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
+import { createContext } from '../../src/bootstrap.js';
 import { fixturePacksWith } from '../setup/pack-copy.js';
 import { startTestApp, type TestApp } from '../setup/test-app.js';
 import { closedPort, WebhookReceiver } from '../setup/webhook-receiver.js';
@@ -261,6 +262,21 @@ describe('webhooks plugin', () => {
     expect(ids).toHaveLength(16);
     expect(new Set(ids).size).toBe(16);
     expect((await deliveries(sub)).every((d) => d.status === 'delivered' && d.attempts === 1)).toBe(true);
+  });
+
+  it('runs the worker on the plugin-task interval in an instance that has one', async () => {
+    const sub = await subscribe(receiver.url, ['ticket.commented']);
+    const ticket = await newTicket();
+    await comment(ticket.reference);
+    const before = receiver.received.length;
+    const instance = await createContext({ ...t.config, jobs: { pluginTasksMs: 50 } }, { clock: t.clock, seed: false, logger: ['error'] });
+    try {
+      for (let waited = 0; receiver.received.length === before && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await instance.close();
+    }
+    expect(receiver.received.length).toBe(before + 1);
+    expect((await deliveries(sub))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 
   describe('administration', () => {
