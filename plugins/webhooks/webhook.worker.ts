@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { Clock, pluginOptions, PluginTask, type RequestContext } from '../../src/plugin-host/index.js';
 import { WEBHOOKS, type WebhookOptions } from './webhook-options.js';
-import { postWebhook } from './webhook-sender.js';
+import { urlProblem } from './address-policy.js';
+import { postWebhook, type SendOutcome } from './webhook-sender.js';
 import { WebhookRepository, type ClaimedDelivery } from './webhook.repository.js';
 
 export interface WebhookRunReport {
@@ -67,7 +68,11 @@ export class WebhookWorker extends PluginTask {
 
   private async attempt(ctx: RequestContext, delivery: ClaimedDelivery, options: WebhookOptions): Promise<'delivered' | 'retried' | 'dead'> {
     const started = this.clock.now();
-    const sent = await postWebhook(delivery.url, delivery.payload, { ...signedHeaders(delivery, started), 'user-agent': 'Guichet-Webhooks/0.1' }, options);
+    // The pack's policy may have tightened since the subscription was made.
+    const refused = urlProblem(delivery.url, options);
+    const sent: SendOutcome = refused
+      ? { ok: false, statusCode: null, durationMs: 0, error: `ENOTALLOWED: the pack wants ${refused}` }
+      : await postWebhook(delivery.url, delivery.payload, { ...signedHeaders(delivery, started), 'user-agent': 'Guichet-Webhooks/0.1' }, options);
     const at = this.clock.now();
     const attempts = delivery.attempts + 1;
     const status = sent.ok ? 'delivered' : attempts >= options.maxAttempts ? 'dead' : 'pending';

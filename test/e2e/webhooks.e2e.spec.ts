@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import { createContext } from '../../src/bootstrap.js';
+import { BackgroundJobs } from '../../src/jobs/background-jobs.js';
 import { fixturePacksWith } from '../setup/pack-copy.js';
 import { startTestApp, type TestApp } from '../setup/test-app.js';
 import { closedPort, WebhookReceiver } from '../setup/webhook-receiver.js';
@@ -277,6 +278,22 @@ describe('webhooks plugin', () => {
     }
     expect(receiver.received.length).toBe(before + 1);
     expect((await deliveries(sub))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('refuses to send to a URL the pack no longer allows (an instance started on a stricter pack)', async () => {
+    const sub = await subscribe(receiver.url, ['ticket.commented']);
+    const ticket = await newTicket();
+    await comment(ticket.reference);
+    const before = receiver.received.length;
+    const strict = fixturePacksWith({ sample: (y) => y.replace('  - { plugin: webhooks }', '  - { plugin: webhooks, options: { maxAttempts: 3 } }') });
+    const instance = await createContext({ ...t.config, tenantsDir: strict }, { clock: t.clock, seed: false, logger: ['error'] });
+    try {
+      await instance.get(BackgroundJobs).runPluginTasks();
+    } finally {
+      await instance.close();
+    }
+    expect(receiver.received.length).toBe(before);
+    expect((await deliveries(sub))[0]).toMatchObject({ status: 'pending', attempts: 1, lastError: 'ENOTALLOWED: the pack wants an https:// URL' });
   });
 
   describe('administration', () => {
