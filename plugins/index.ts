@@ -4,6 +4,7 @@ import { demoAuthPlugin } from './demo-auth/index.js';
 import { localPlugin } from './local/index.js';
 import { oidcPlugin } from './oidc/index.js';
 import { trustedHeaderPlugin } from './trusted-header/index.js';
+import { webhooksPlugin } from './webhooks/index.js';
 
 /** The plugins shipped with Guichet. Packs turn them on in their `auth` (and future) sections. */
 export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
@@ -12,4 +13,5 @@ export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
   trustedHeaderPlugin as GuichetPlugin,
   casPlugin as GuichetPlugin,
   localPlugin as GuichetPlugin,
+  webhooksPlugin as GuichetPlugin,
 ];

@@ -58,6 +58,8 @@ import { OutboxWorker } from './notifications/outbox.worker.js';
 import { TicketNotifications } from './notifications/ticket-notifications.js';
 import { PluginLifecycle } from './plugin-lifecycle.js';
 import { PluginRegistry } from './plugin-host/plugin-registry.js';
+import { pluginMigrations } from './plugin-host/plugin-migrations.js';
+import { ApiAuthHost } from './plugin-host/plugin-routes.js';
 import { PluginEvents, PluginTickets } from './plugin-host/services.js';
 import { CredentialStore, SignInHost } from './plugin-host/sign-in-host.js';
 import { DeskPageBuilder } from './portal/desk-page.js';
@@ -167,6 +169,7 @@ const BINDINGS: Provider[] = [
   { provide: PluginTickets, useExisting: TicketsForPlugins },
   { provide: SignInHost, useExisting: SignInHttp },
   { provide: CredentialStore, useExisting: LocalCredentialRepository },
+  { provide: ApiAuthHost, useExisting: ApiAuthGuard },
   {
     provide: TENANT_MAINTENANCE,
     useFactory: (sessions: SessionService, signIn: SignInService, keys: IdempotencySweep) => [sessions, signIn, keys],
@@ -190,7 +193,8 @@ export class AppModule {
         ScheduleModule.forRoot(),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ type: 'postgres' as const, retryAttempts: 3, retryDelay: 1000 }),
-          dataSourceFactory: () => createDataSource({ url: config.databaseUrl, dataDir: config.dataDir }),
+          // The plugins' own tables migrate with the core's (checked: prefixed, keyed by tenant, under RLS).
+          dataSourceFactory: () => createDataSource({ url: config.databaseUrl, dataDir: config.dataDir, migrations: pluginMigrations(plugins) }),
         }),
       ],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.

@@ -14,3 +14,8 @@ export { CORE_VERSION } from './version.js';
 export { Clock } from '../common/clock.js';
 export { DomainError, FieldErrors } from '../common/errors.js';
 export type { ActorRef, RequestContext } from '../tenancy/request-context.js';
+export { pluginOptions } from './plugin-options.js';
+export { pluginTablePrefix, tenantTable } from './plugin-migrations.js';
+export type { MigrationInterface, QueryRunner } from 'typeorm';
+export { ApiAuthHost, ApiCtx, PluginApi, PluginApiGuard, pluginApiPrefix, type ApiScope } from './plugin-routes.js';
+export { PluginTask, type PluginTaskDefinition } from './plugin-tasks.js';

@@ -205,6 +205,12 @@ const authMethodSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
+/** A plugin the tenant turns on other than a sign-in method (those are in `auth`), with its options. */
+const pluginUseSchema = z.strictObject({
+  plugin: z.string().min(1),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
 const colourSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour such as #000091');
 
 const themeSchema = z.strictObject({
@@ -401,6 +407,8 @@ export const tenantFileSchema = z.strictObject({
   /** Service levels on the tenant's business calendar. */
   sla: slaSchema.optional(),
   auth: z.array(authMethodSchema).min(1),
+  /** Plugins turned on for this tenant (e.g. `webhooks`), each with its options, checked by the plugin's schema (docs/plugins.md). */
+  plugins: z.array(pluginUseSchema).default([]),
   theme: themeSchema.default({}),
   notifications: notificationsSchema.default({ acceptReplies: false }),
   /** Free texts of the portal and mails (acknowledgement, home page…), by key. */

@@ -275,7 +275,8 @@ export class TicketActionsService {
             }),
           );
         }
-        await this.tickets.update(tx, ticket.id, {}, now);
+        const updated = await this.tickets.update(tx, ticket.id, {}, now);
+        for (const row of rows) await this.events.publish(tx, 'ticket.attachment-added', { ticket: updated, entryId: row.event_id!, fileName: row.file_name, at: now });
         return rows;
       });
     } catch (error) {

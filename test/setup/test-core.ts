@@ -103,6 +103,11 @@ export class TestCore {
     return this.app.get(BackgroundJobs).runOutbox();
   }
 
+  /** Every plugin's background task once, for every tenant (webhook deliveries…). */
+  runPluginTasks() {
+    return this.app.get(BackgroundJobs).runPluginTasks();
+  }
+
   close(): Promise<void> {
     return this.app.close();
   }
