@@ -13,6 +13,7 @@ import { InboundMailController } from './api/inbound-mail.controller.js';
 import { TicketsController } from './api/tickets.controller.js';
 import { TokensController } from './api/tokens.controller.js';
 import { ApiTokenRepository } from './auth/api-token.repository.js';
+import { ActionLimits } from './auth/action-limits.js';
 import { ApiTokenService } from './auth/api-token.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { LocalCredentialRepository } from './auth/local-credential.repository.js';
@@ -150,6 +151,7 @@ const SERVICES: Provider[] = [
   SignInRepository,
   SignInService,
   LocalCredentialRepository,
+  ActionLimits,
   SignInHttp,
   ApiAuthGuard,
   IdempotencyRepository,

@@ -36,6 +36,8 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof DomainError) {
+      const retryAfter = (exception.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
       const details =
         exception.code === 'VALIDATION_FAILED' || exception instanceof UploadRefused
           ? (exception.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translate(locale, p.rule, p.params) }))

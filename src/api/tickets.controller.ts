@@ -1,3 +1,4 @@
+import { ActionLimits } from '../auth/action-limits.js';
 import { TicketActionsService } from '../tickets/ticket-actions.service.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { TicketService } from '../tickets/ticket.service.js';
@@ -18,11 +19,14 @@ import { CommentDto, CreateTicketDto, EditTicketDto, LangQueryDto, ListQueryDto,
 export class TicketsController {
   constructor(private readonly actions: TicketActionsService,
     private readonly directory: DirectoryRepository,
-    private readonly tickets: TicketService) {}
+    private readonly tickets: TicketService,
+    private readonly limits: ActionLimits,
+  ) {}
 
   @Post('tickets')
   @ApiOperation({ summary: 'Create a ticket about a catalogue leaf; answers with the reference and the acknowledgement' })
-  create(@Ctx() ctx: RequestContext, @Body() body: CreateTicketDto) {
+  async create(@Ctx() ctx: RequestContext, @Body() body: CreateTicketDto) {
+    await this.limits.hit(ctx, 'create');
     return this.tickets.create(ctx, { leaf: body.leaf, values: body.values ?? {} });
   }
 
@@ -106,6 +110,7 @@ export class TicketsController {
   @Get('people')
   @ApiOperation({ summary: 'Search the directory (for beneficiaries and contacts)' })
   async people(@Ctx() ctx: RequestContext, @Query() query: PeopleQueryDto) {
+    await this.limits.hit(ctx, 'search');
     const establishment = query.establishment ? await this.directory.establishmentByUaiOrId(ctx, query.establishment) : undefined;
     if (query.establishment && !establishment) throw new ValidationFailed([{ field: 'establishment', rule: 'rule.establishment' }]);
     const rows = query.q.trim().length < 2 ? [] : await this.directory.searchPeople(ctx, query.q.trim(), 20, establishment?.id);

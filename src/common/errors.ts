@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   INVALID_MULTIPART: 400,
   SIGN_IN_FAILED: 401,
   RATE_LIMITED: 429,
+  /** Too many creations or searches by one person (the pack's `limits.rates`). */
+  TOO_MANY_REQUESTS: 429,
   ACCOUNT_LOCKED: 429,
   /** The database does not answer: try again later (with Retry-After). */
   SERVICE_UNAVAILABLE: 503,

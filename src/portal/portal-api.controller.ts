@@ -1,3 +1,4 @@
+import { ActionLimits } from '../auth/action-limits.js';
 import { CatalogueService } from '../catalogue/catalogue.service.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { TicketSearch } from '../tickets/ticket-search.service.js';
@@ -18,6 +19,7 @@ import { PortalPages } from './portal-page.js';
 @Controller(':tenant/portal-api')
 export class PortalApiController {
   constructor(
+    private readonly limits: ActionLimits,
     private readonly catalogueService: CatalogueService,
     private readonly directory: DirectoryRepository,
     private readonly ticketSearch: TicketSearch,
@@ -41,6 +43,7 @@ export class PortalApiController {
   /** People of the directory for beneficiary, contacts and participants (2 characters or more). */
   @Get('people')
   async people(@Req() req: PortalRequest, @Query('q') q = '') {
+    await this.limits.hit(this.pages.ctx(req), 'search');
     const ctx = this.pages.ctx(req);
     const text = String(q).trim();
     if (text.length < 2) return [];

@@ -1,3 +1,4 @@
+import { ActionLimits } from '../auth/action-limits.js';
 import { TicketActionsService } from '../tickets/ticket-actions.service.js';
 import { CatalogueService } from '../catalogue/catalogue.service.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
@@ -27,6 +28,7 @@ const CONTROL_FIELDS = new Set(['_csrf', 'attachments']);
 @Controller(':tenant')
 export class PortalCreateController {
   constructor(
+    private readonly limits: ActionLimits,
     private readonly actions: TicketActionsService,
     private readonly catalogue: CatalogueService,
     private readonly directory: DirectoryRepository,
@@ -49,6 +51,7 @@ export class PortalCreateController {
   @AcceptsFiles()
   async create(@Req() req: PortalRequest, @Res() res: Response, @Param('leaf') leafKey: string): Promise<void> {
     const ctx = this.pages.ctx(req);
+    await this.limits.hit(ctx, 'create');
     const form = await this.catalogue.form(ctx, leafKey);
     const takesFiles = form.fields.some((f) => f.type === 'attachments');
     const upload = await readUpload(this.actions, ctx, req, res, { fileFields: takesFiles ? ['attachments'] : [], authorize: portalCsrf(req) });

@@ -62,6 +62,8 @@ export class PortalErrorFilter implements ExceptionFilter {
     let reference: string | undefined;
     let problems: { field: string; message: string }[] | undefined;
     if (exception instanceof DomainError) {
+      const retryAfter = (exception.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
       status = ERROR_STATUS[exception.code];
       message = translate(locale, exception.code, exception.params);
       // Input refused before any form could show it next to its field (InputGuard): the fields, named.

@@ -18,6 +18,15 @@ export const localizedSchema: z.ZodType<LocalizedInput> = z.union([
   z.strictObject({ fr: z.string().min(1), en: z.string().min(1).optional() }),
 ]);
 
+/** At most `max` actions per `per` (an ISO duration of at most a day) for one person. */
+const rateSchema = z.strictObject({
+  max: z.number().int().positive().max(100_000),
+  per: z.string().regex(/^PT(?=\d)(\d+H)?(\d+M)?(\d+S)?$/, 'a duration of hours, minutes or seconds such as PT10M'),
+});
+
+/** Generous for people, tight for scripts: a school's secretary files a few tickets an hour. */
+export const DEFAULT_RATES = { create: { max: 30, per: 'PT10M' }, search: { max: 120, per: 'PT1M' } };
+
 /** Keys name things inside a pack: lower-case letters, digits and dashes. */
 export const keySchema = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a key of lower-case letters, digits, "-" or "_"');
 
@@ -387,8 +396,15 @@ export const tenantFileSchema = z.strictObject({
       descriptionMaxLength: z.number().int().positive().default(20000),
       commentMaxLength: z.number().int().positive().default(20000),
       pageSize: z.number().int().positive().max(200).default(20),
+      /** What one person may do in a window (429 with Retry-After beyond): create tickets, search the directory. */
+      rates: z
+        .strictObject({
+          create: rateSchema.default(DEFAULT_RATES.create),
+          search: rateSchema.default(DEFAULT_RATES.search),
+        })
+        .default(DEFAULT_RATES),
     })
-    .default({ titleMaxLength: 255, descriptionMaxLength: 20000, commentMaxLength: 20000, pageSize: 20 }),
+    .default({ titleMaxLength: 255, descriptionMaxLength: 20000, commentMaxLength: 20000, pageSize: 20, rates: DEFAULT_RATES }),
   priority: prioritySchema.optional(),
   form: z.strictObject({ fields: z.array(fieldSchema).min(1) }),
   visibility: visibilitySchema.optional(),
