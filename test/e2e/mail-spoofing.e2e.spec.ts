@@ -180,7 +180,9 @@ notifications:
         });
         expect((await inbound(raw('refused-1')).expect(202)).body).toEqual({ status: 'ignored', reason: 'unprocessable' });
         comment.mockRejectedValue(Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' }));
-        await inbound(raw('outage-1')).expect(500);
+        // The database away: 503 with Retry-After, which an MTA retries like any 5xx.
+        const outage = await inbound(raw('outage-1')).expect(503);
+        expect(outage.headers['retry-after']).toBe('5');
       } finally {
         comment.mockRestore();
       }
