@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, ERROR_STATUS, type FieldProblem } from '../common/errors.js';
-import { translate } from '../common/i18n.js';
+import { translate, translateProblem } from '../common/i18n.js';
 import { requestLocale, type GuichetRequest } from './api-context.js';
 
 /**
@@ -28,7 +28,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       const details =
         exception.code === 'VALIDATION_FAILED'
-          ? (exception.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translate(locale, p.rule, p.params) }))
+          ? (exception.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translateProblem(locale, p) }))
           : exception.details;
       res.status(ERROR_STATUS[exception.code]).json({ code: exception.code, message: translate(locale, exception.code, exception.params), details });
       return;

@@ -3,12 +3,11 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createContext, loadPlugins, packLoader } from '../bootstrap.js';
+import { resolveSdkForPlugins } from '../bootstrap-sdk.js';
 import { ApiTokenService } from '../auth/api-token.service.js';
-import { Clock } from '../common/clock.js';
 import { DemoSeeder } from '../deployment/demo-seeder.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { BackgroundJobs } from '../jobs/background-jobs.js';
-import { CredentialStore } from '../plugin-host/sign-in-host.js';
 import { TenantContexts } from '../tenancy/tenant-contexts.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { loadConfig } from '../config/app-config.js';
@@ -18,8 +17,8 @@ import { TOKEN_SCOPES, type TokenScope } from '../auth/api-token.service.js';
 import { formatProblem, PackValidationError } from '../tenancy/pack-errors.js';
 import { DomainError } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
-import { localPlugin } from '../../plugins/local/index.js';
-import { LocalCredentials } from '../../plugins/local/local-credentials.js';
+import type { CommandIO } from '../plugin-host/commands.js';
+import { addPluginCommands } from './plugin-commands.js';
 
 const program = new Command('guichet').description('Guichet helpdesk engine: administration commands').showHelpAfterError();
 
@@ -39,7 +38,7 @@ program
     for (const plugin of plugins.all()) {
       const capabilities = Object.entries(plugin.provides).filter(([, v]) => v).map(([k]) => k);
       if (plugin.controllers?.length) capabilities.push('routes');
-      const tenants = packs.filter((p) => p.config.auth.some((a) => a.plugin === plugin.name)).map((p) => p.id);
+      const tenants = packs.filter((p) => p.plugins.has(plugin.name) || p.config.auth.some((a) => a.plugin === plugin.name)).map((p) => p.id);
       console.log(`${plugin.name}\t${plugin.version ?? '-'}\tcore ${plugin.core}\t${capabilities.join(',') || '-'}\t${tenants.join(',') || '-'}\t${plugin.description}`);
     }
   });
@@ -58,10 +57,11 @@ program
 const tenants = program.command('tenants').description('tenant packs');
 tenants
   .command('validate')
-  .description('load and check every pack (the same loader as at boot)')
+  .description("load and check every pack (the same loader as at boot, with the deployment's plugins)")
   .option('-d, --dir <folder>', 'folder of packs (default: tenants/ or GUICHET_TENANTS_DIR)')
-  .action((options: { dir?: string }) => {
-    const loader = packLoader(options.dir ?? loadConfig().tenantsDir);
+  .action(async (options: { dir?: string }) => {
+    const config = loadConfig();
+    const loader = packLoader(options.dir ?? config.tenantsDir, await loadPlugins(config.plugins));
     let failed = false;
     for (const id of loader.listIds()) {
       const result = loader.tryLoad(id);
@@ -137,30 +137,6 @@ program
   });
 
 program
-  .command('password <tenant> <login>')
-  .description("set a person's local password (auth plugin `local`), read from standard input")
-  .action(async (tenantId: string, login: string) => {
-    const password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
-    const app = await services();
-    const ctx = app.get(TenantContexts).for(tenantId);
-    const options = localPlugin.options.parse(ctx.tenant.config.auth.find((a) => a.plugin === localPlugin.name)?.options ?? {});
-    await new LocalCredentials(app.get(CredentialStore), app.get(Clock)).setPassword(ctx, login, password, options.minPasswordLength);
-    console.log(`Password set for ${login}.`);
-    await app.close();
-  });
-
-program
-  .command('totp <tenant> <login>')
-  .description('give a person a new TOTP secret (second factor of `local`); prints the otpauth:// address to scan')
-  .action(async (tenantId: string, login: string) => {
-    const app = await services();
-    const ctx = app.get(TenantContexts).for(tenantId);
-    const { secret, uri } = await new LocalCredentials(app.get(CredentialStore), app.get(Clock)).enrolTotp(ctx, login, ctx.tenant.id);
-    console.log(`${uri}\nSecret: ${secret}`);
-    await app.close();
-  });
-
-program
   .command('timers')
   .description('run every due timer once (auto-close, reminders, retention)')
   .action(async () => {
@@ -190,7 +166,16 @@ function parseScopes(value: string): TokenScope[] {
   return scopes as TokenScope[];
 }
 
-program.parseAsync().catch((error) => {
+const TERMINAL: CommandIO = { print: (line) => console.log(line), read: async () => readFileSync(0, 'utf8') };
+
+/** The core's commands above, then those of the deployment's plugins (first-party and GUICHET_PLUGINS). */
+async function main(): Promise<void> {
+  resolveSdkForPlugins();
+  addPluginCommands(program, await loadPlugins(loadConfig().plugins), services, TERMINAL);
+  await program.parseAsync();
+}
+
+main().catch((error) => {
   if (error instanceof PackValidationError) console.error(error.problems.map(formatProblem).join('\n'));
   else if (error instanceof DomainError) console.error(translate('en', error.code, error.params));
   else console.error((error as Error).message);

@@ -14,3 +14,8 @@ export { CORE_VERSION } from './version.js';
 export { Clock } from '../common/clock.js';
 export { DomainError, FieldErrors } from '../common/errors.js';
 export type { ActorRef, RequestContext } from '../tenancy/request-context.js';
+export type { CommandArgs, CommandArgument, CommandCapability, CommandIO, CommandOption, CommandServices } from './commands.js';
+export { authMethodOptions, pluginOptions, PluginTenants } from './tenant-plugins.js';
+export { TEXT_FIELD_TYPES, type FieldCheckResult, type FieldTypeCapability, type FieldValidatorCapability, type ReferenceInput, type ReferenceToken, type ReferenceTokenCapability, type TextFieldType } from '../tenancy/pack-extensions.js';
+export type { Localized, LocalizedInput } from '../common/localized.js';
+export { validateUai } from '../common/uai.js';

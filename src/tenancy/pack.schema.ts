@@ -97,7 +97,10 @@ export type StandardField = (typeof STANDARD_FIELDS)[number];
 
 export const fieldSchema = z.strictObject({
   key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'a field key of letters, digits and "_"'),
-  type: z.enum(FIELD_TYPES),
+  /** One of FIELD_TYPES, or a field type of a plugin the pack turns on (`plugins:`), e.g. `uai`. */
+  type: z.string().min(1),
+  /** A validator of a plugin the pack turns on, e.g. `phone-fr`; on text-valued fields only. */
+  validate: keySchema.optional(),
   label: localizedSchema,
   help: localizedSchema.optional(),
   placeholder: localizedSchema.optional(),
@@ -202,6 +205,12 @@ const teamSchema = z.strictObject({
 const authMethodSchema = z.strictObject({
   plugin: z.string().min(1),
   label: localizedSchema.optional(),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** A plugin the tenant turns on, with its options for this tenant (checked by the plugin's own schema). */
+const pluginEntrySchema = z.strictObject({
+  plugin: z.string().min(1),
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -401,6 +410,12 @@ export const tenantFileSchema = z.strictObject({
   /** Service levels on the tenant's business calendar. */
   sla: slaSchema.optional(),
   auth: z.array(authMethodSchema).min(1),
+  /**
+   * Plugins this tenant turns on, with their options: what they provide (reference tokens, field
+   * types, validators) becomes usable in the pack, and their subscribers act for the tenant.
+   * Each must be a plugin the deployment loads. Auth plugins are turned on by `auth` instead.
+   */
+  plugins: z.array(pluginEntrySchema).default([]),
   theme: themeSchema.default({}),
   notifications: notificationsSchema.default({ acceptReplies: false }),
   /** Free texts of the portal and mails (acknowledgement, home page…), by key. */
