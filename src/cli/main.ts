@@ -15,8 +15,8 @@ import { createDataSource, migrate } from '../database/data-source.js';
 import { validateUai } from '../common/uai.js';
 import { TOKEN_SCOPES, type TokenScope } from '../auth/api-token.service.js';
 import { formatProblem, PackValidationError } from '../tenancy/pack-errors.js';
-import { DomainError } from '../common/errors.js';
-import { translate } from '../common/i18n.js';
+import { DomainError, ValidationFailed } from '../common/errors.js';
+import { translate, translateProblem } from '../common/i18n.js';
 import type { CommandIO } from '../plugin-host/commands.js';
 import { addPluginCommands } from './plugin-commands.js';
 
@@ -177,6 +177,7 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   if (error instanceof PackValidationError) console.error(error.problems.map(formatProblem).join('\n'));
+  else if (error instanceof ValidationFailed) console.error([translate('en', error.code, error.params), ...error.problems.map((p) => `  ${p.field}: ${translateProblem('en', p)}`)].join('\n'));
   else if (error instanceof DomainError) console.error(translate('en', error.code, error.params));
   else console.error((error as Error).message);
   process.exit(1);
