@@ -93,6 +93,16 @@ plugins:
     ]);
   });
 
+  it('syncs a pack again when a plugin it turns on changes version', () => {
+    const hash = (version: string) => {
+      const plugins = FIRST_PARTY_PLUGINS.map((p) => (p.name === 'fr-fields' ? { ...p, version } : p));
+      const result = load((y) => `${y}${ON}`, (c) => c, plugins);
+      return 'pack' in result ? result.pack.hash : undefined;
+    };
+    expect(hash('1.0.0')).toBe(hash('1.0.0'));
+    expect(hash('1.0.0')).not.toBe(hash('1.1.0'));
+  });
+
   it('keeps the core\'s messages when no plugin provides tokens', () => {
     const result = load((y) => `${y}\nticketTypes:\n  incident: { label: Incident, reference: "I{sq:6}" }\n`, (c) => c, FIRST_PARTY_PLUGINS.filter((p) => !p.provides.referenceTokens));
     expect(problems(result)).toEqual(['packs/sample/tenant.yaml: ticketTypes.incident.reference: expected a reference pattern: unknown token {sq:6}: expected {seq}, {seq:N} or {date:FORMAT}']);

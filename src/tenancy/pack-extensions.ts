@@ -75,6 +75,8 @@ export interface FieldValidatorCapability<Options = unknown> {
 /** What the pack compiler needs of a plugin: its name, its options' schema and its pack-language capabilities. */
 export interface PackPlugin {
   name: string;
+  /** Part of the hash of the packs that turn the plugin on: a new version syncs them again. */
+  version?: string;
   options: z.ZodType;
   provides: {
     referenceTokens?: Record<string, ReferenceTokenCapability>;

@@ -115,6 +115,8 @@ export class PackLoader {
 
     const hash = createHash('sha256');
     for (const f of [...layers.map((l) => l.path), catalogueFile, demoFile].filter(Boolean) as string[]) hash.update(readFileSync(f));
+    // A new version of a plugin the pack turns on may compile its fields differently: sync again.
+    for (const { plugin } of tenant.plugins) hash.update(`\0${plugin}@${this.plugins.find((p) => p.name === plugin)?.version ?? ''}`);
     const { pack, problems: semantic } = compilePack({
       tenant,
       catalogue,
