@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { formatPath } from './pack-errors.js';
 import type { FieldCheck, FieldTypeCapability, FieldValidatorCapability, PackFieldChecks, PackPlugin, ReferenceTokenCapability } from './pack-extensions.js';
 import { FIELD_TYPES, type TenantFile } from './pack.schema.js';
@@ -29,8 +30,8 @@ type Lookup<K extends Kind> =
 export class PackPlugins {
   /** Options of the plugins the pack turns on, as their schemas parsed them (defaults applied). */
   readonly options = new Map<string, unknown>();
-  /** Plugins the pack lists, even with wrong options (their capabilities then raise no second problem). */
-  private readonly listed = new Set<string>();
+  /** Plugins the pack lists, even with wrong options (their capabilities then raise no second problem), by position. */
+  private readonly listed = new Map<string, number>();
   private readonly typeChecks = new Map<string, FieldCheck>();
   private readonly validatorChecks = new Map<string, FieldCheck>();
 
@@ -39,30 +40,16 @@ export class PackPlugins {
     private readonly plugins: readonly PackPlugin[],
     report: Report,
   ) {
-    const at = new Map<string, number>();
     tenant.plugins.forEach((entry, i) => {
       const path = `plugins[${i}]`;
       const plugin = plugins.find((p) => p.name === entry.plugin);
-      if (!plugin) {
-        report(`${path}.plugin`, `expected a plugin this deployment loads (${plugins.map((p) => p.name).sort().join(', ')}), got "${entry.plugin}"`);
-        return;
-      }
-      if (at.has(plugin.name)) {
-        report(`${path}.plugin`, `expected each plugin once, "${plugin.name}" is already turned on at plugins[${at.get(plugin.name)}]`);
-        return;
-      }
-      at.set(plugin.name, i);
-      this.listed.add(plugin.name);
+      if (!plugin) return report(`${path}.plugin`, `expected a plugin this deployment loads (${plugins.map((p) => p.name).sort().join(', ')}), got "${entry.plugin}"`);
+      const first = this.listed.get(plugin.name);
+      if (first !== undefined) return report(`${path}.plugin`, `expected each plugin once, "${plugin.name}" is already turned on at plugins[${first}]`);
+      this.listed.set(plugin.name, i);
       const parsed = plugin.options.safeParse(entry.options);
       if (parsed.success) this.options.set(plugin.name, parsed.data);
-      else {
-        for (const issue of parsed.error.issues) {
-          const where = [`${path}.options`, formatPath(issue.path)].filter(Boolean).join('.');
-          // Unknown keys read as in the rest of the pack: one problem per key, at its path.
-          if (issue.code === 'unrecognized_keys') for (const key of issue.keys) report(`${where}.${key}`, 'expected no such key (unknown key)');
-          else report(where, issue.message.replace(/^Invalid input: /, ''));
-        }
-      }
+      else reportOptions(`${path}.options`, parsed.error.issues, report);
     });
   }
 
@@ -141,5 +128,14 @@ export class PackPlugins {
 
   private offMessage(kind: Kind, name: string, plugin: string): string {
     return `expected the plugin "${plugin}" turned on in plugins, to use its ${NOUN[kind]} "${name}"`;
+  }
+}
+
+/** A plugin's option problems at their paths; unknown keys read as in the rest of the pack, one per key. */
+function reportOptions(base: string, issues: z.core.$ZodIssue[], report: Report): void {
+  for (const issue of issues) {
+    const where = [base, formatPath(issue.path)].filter(Boolean).join('.');
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) report(`${where}.${key}`, 'expected no such key (unknown key)');
+    else report(where, issue.message.replace(/^Invalid input: /, ''));
   }
 }
