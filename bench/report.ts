@@ -100,7 +100,7 @@ export function render(result: BenchResult): string {
   return out.join('\n');
 }
 
-export function writeJson(path: string, result: BenchResult): void {
+export function writeJson(path: string, result: BenchResult | object): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
 }

@@ -6,6 +6,7 @@ import { localPlugin } from './local/index.js';
 import { oidcPlugin } from './oidc/index.js';
 import { schoolYearPlugin } from './school-year/index.js';
 import { trustedHeaderPlugin } from './trusted-header/index.js';
+import { webhooksPlugin } from './webhooks/index.js';
 
 /** The plugins shipped with Guichet. Packs turn them on in their `auth` and `plugins` sections. */
 export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
@@ -14,6 +15,7 @@ export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
   trustedHeaderPlugin as GuichetPlugin,
   casPlugin as GuichetPlugin,
   localPlugin as GuichetPlugin,
+  webhooksPlugin as GuichetPlugin,
   schoolYearPlugin as GuichetPlugin,
   frFieldsPlugin as GuichetPlugin,
 ];

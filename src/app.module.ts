@@ -1,5 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminOutboxController } from './api/admin-outbox.controller.js';
@@ -7,15 +7,20 @@ import { ApiAuthGuard } from './api/api-context.js';
 import { CatalogueController } from './api/catalogue.controller.js';
 import { DeskController } from './api/desk.controller.js';
 import { ErrorFilter } from './api/error.filter.js';
+import { IdempotencyInterceptor, IdempotencySweep } from './api/idempotency.interceptor.js';
+import { IdempotencyRepository } from './api/idempotency.repository.js';
 import { InboundMailController } from './api/inbound-mail.controller.js';
 import { TicketsController } from './api/tickets.controller.js';
 import { TokensController } from './api/tokens.controller.js';
+import { ApiTokenRepository } from './auth/api-token.repository.js';
 import { ApiTokenService } from './auth/api-token.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { LocalCredentialRepository } from './auth/local-credential.repository.js';
 import { PortalSessionGuard } from './auth/portal-session.guard.js';
+import { SessionRepository } from './auth/session.repository.js';
 import { SessionService } from './auth/session.service.js';
 import { SignInHttp } from './auth/sign-in-host.service.js';
+import { SignInRepository } from './auth/sign-in.repository.js';
 import { SignInService } from './auth/sign-in.service.js';
 import { CatalogueRepository } from './catalogue/catalogue.repository.js';
 import { CatalogueService, PublishedEntries } from './catalogue/catalogue.service.js';
@@ -26,6 +31,7 @@ import { createDataSource } from './database/data-source.js';
 import { DatabaseHealth } from './database/database-health.js';
 import { DemoSeeder } from './deployment/demo-seeder.js';
 import { Deployment } from './deployment/deployment.service.js';
+import { PackSyncRepository } from './deployment/pack-sync.repository.js';
 import { PackSync } from './deployment/pack-sync.js';
 import { DeskActionsService } from './desk/desk-actions.service.js';
 import { DeskRepository } from './desk/desk.repository.js';
@@ -37,9 +43,11 @@ import { EventBus } from './events/event-bus.js';
 import { HealthController } from './health/health.controller.js';
 import { BackgroundJobs, TENANT_MAINTENANCE } from './jobs/background-jobs.js';
 import { JOB_INTERVALS, JobScheduler } from './jobs/job-scheduler.js';
+import { TimerRepository } from './jobs/timer.repository.js';
 import { TimerService } from './jobs/timer.service.js';
 import { KnowledgeRepository } from './knowledge/knowledge.repository.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
+import { InboundMailRepository } from './notifications/inbound-mail.repository.js';
 import { InboundMailService } from './notifications/inbound-mail.service.js';
 import { MailIdentity } from './notifications/mail-identity.js';
 import { MailTemplates } from './notifications/mail-templates.js';
@@ -50,6 +58,8 @@ import { OutboxWorker } from './notifications/outbox.worker.js';
 import { TicketNotifications } from './notifications/ticket-notifications.js';
 import { PluginLifecycle } from './plugin-lifecycle.js';
 import { PluginRegistry } from './plugin-host/plugin-registry.js';
+import { pluginMigrations } from './plugin-host/plugin-migrations.js';
+import { ApiAuthHost } from './plugin-host/plugin-routes.js';
 import { PluginEvents, PluginTickets } from './plugin-host/services.js';
 import { CredentialStore, SignInHost } from './plugin-host/sign-in-host.js';
 import { PluginTenants } from './plugin-host/tenant-plugins.js';
@@ -116,6 +126,7 @@ const SERVICES: Provider[] = [
   MailTransport,
   OutboxWorker,
   OutboxAdminService,
+  InboundMailRepository,
   InboundMailService,
   TicketNotifications,
   SlaRepository,
@@ -125,18 +136,25 @@ const SERVICES: Provider[] = [
   DeskService,
   DeskActionsService,
   MassIncidents,
+  TimerRepository,
   TimerService,
   BackgroundJobs,
   JobScheduler,
+  PackSyncRepository,
   PackSync,
   DemoSeeder,
   Deployment,
+  ApiTokenRepository,
   ApiTokenService,
+  SessionRepository,
   SessionService,
+  SignInRepository,
   SignInService,
   LocalCredentialRepository,
   SignInHttp,
   ApiAuthGuard,
+  IdempotencyRepository,
+  IdempotencySweep,
   PortalSessionGuard,
   PortalPages,
   TicketPageBuilder,
@@ -157,7 +175,12 @@ const BINDINGS: Provider[] = [
     useFactory: (contexts: TenantContexts, registry: TenantRegistry): PluginTenants => ({ ids: () => registry.all().map((p) => p.id), context: (id) => contexts.for(id) }),
     inject: [TenantContexts, TenantRegistry],
   },
-  { provide: TENANT_MAINTENANCE, useFactory: (sessions: SessionService, signIn: SignInService) => [sessions, signIn], inject: [SessionService, SignInService] },
+  { provide: ApiAuthHost, useExisting: ApiAuthGuard },
+  {
+    provide: TENANT_MAINTENANCE,
+    useFactory: (sessions: SessionService, signIn: SignInService, keys: IdempotencySweep) => [sessions, signIn, keys],
+    inject: [SessionService, SignInService, IdempotencySweep],
+  },
 ];
 
 /**
@@ -176,7 +199,8 @@ export class AppModule {
         ScheduleModule.forRoot(),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ type: 'postgres' as const, retryAttempts: 3, retryDelay: 1000 }),
-          dataSourceFactory: () => createDataSource({ url: config.databaseUrl, dataDir: config.dataDir }),
+          // The plugins' own tables migrate with the core's (checked: prefixed, keyed by tenant, under RLS).
+          dataSourceFactory: () => createDataSource({ url: config.databaseUrl, dataDir: config.dataDir, migrations: pluginMigrations(plugins) }),
         }),
       ],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
@@ -193,6 +217,7 @@ export class AppModule {
         ...BINDINGS,
         ...plugins.flatMap((p) => p.providers ?? []),
         { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };
   }

@@ -4,7 +4,9 @@ import { pathToFileURL } from 'node:url';
 import type { INestApplication, INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { InputGuard } from './api/input.guard.js';
 import { validationPipe } from './api/validation.js';
+import { applySecurityHeaders } from './common/security-headers.js';
 import { AppModule } from './app.module.js';
 import { type Clock, SystemClock } from './common/clock.js';
 import type { AppConfig } from './config/app-config.js';
@@ -73,6 +75,9 @@ async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
 export async function createApp(config: AppConfig, options: GuichetBootOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create(await moduleFor(config, options), { logger: options.logger ?? ['error', 'warn', 'log'] });
   try {
+    applySecurityHeaders(app, { trustProxy: config.trustProxy });
+    // Before every other guard: no NUL, lone surrogate or deep nesting reaches a route (400 naming the field).
+    app.useGlobalGuards(new InputGuard());
     app.useGlobalPipes(validationPipe());
     // Portal: DSFR and portal assets served from the packages, multipart forms parsed before the session guard.
     mountPortal(app);

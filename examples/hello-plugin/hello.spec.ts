@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runPluginCommand } from '../../test/setup/cli.js';
-import { fixturePacksWith, withoutDemoTickets } from '../../test/setup/pack-copy.js';
+import { fixturePacksWith, withoutDemoTickets, withPlugins } from '../../test/setup/pack-copy.js';
 import { startTestApp, type TestApp } from '../../test/setup/test-app.js';
 import { shouts } from './index.js';
 
@@ -12,15 +12,12 @@ import { shouts } from './index.js';
 describe('the hello example plugin', () => {
   let t: TestApp;
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-  const HELLO = `
-plugins:
-  - { plugin: hello, options: { greeting: "Bonjour ! Votre demande {reference} est entre de bonnes mains." } }
-`;
   const SHOUT_CHECKED = (yaml: string) =>
     yaml.replace('    - { key: availability, type: text, label: { fr: Disponibilités, en: Availability } }', '    - { key: availability, type: text, validate: no-shouting, label: { fr: Disponibilités, en: Availability } }');
 
   beforeAll(async () => {
-    const tenantsDir = fixturePacksWith({ sample: (y) => `${SHOUT_CHECKED(y)}${HELLO}` }, undefined, { 'sample/demo.yaml': withoutDemoTickets, 'daily/demo.yaml': withoutDemoTickets });
+    const hello = '{ plugin: hello, options: { greeting: "Bonjour ! Votre demande {reference} est entre de bonnes mains." } }';
+    const tenantsDir = fixturePacksWith({ sample: (y) => withPlugins(SHOUT_CHECKED(y), hello) }, undefined, { 'sample/demo.yaml': withoutDemoTickets, 'daily/demo.yaml': withoutDemoTickets });
     t = await startTestApp({ tenantsDir, plugins: [join(import.meta.dirname, 'index.ts')] });
   });
   afterAll(() => t?.close());
@@ -29,11 +26,13 @@ plugins:
     t.http.post(`/api/${tenant}/tickets`).set(auth(await t.token(tenant, login))).send({ leaf, values: { title: 'Imprimante', description: 'Bourrage papier.', ...values } });
 
   it('greets each new ticket once it is committed, as the platform, in the tenant that turns it on', async () => {
-    const created = await create('sample', 'alice', 'otp-order').then((r) => r.body);
-    const greetings = created.history.filter((e: { type: string }) => e.type === 'commented');
-    expect(greetings).toEqual([expect.objectContaining({ public: true, actor: expect.objectContaining({ login: 'system' }), data: { body: `Bonjour ! Votre demande ${created.reference} est entre de bonnes mains.` } })]);
-    const other = await create('daily', 'dina', 'screen').then((r) => r.body);
-    expect(other.history.filter((e: { type: string }) => e.type === 'commented')).toEqual([]);
+    // The creation's answer is the committed ticket; the greeting comes right after, before the HTTP answer leaves.
+    const read = async (tenant: string, login: string, reference: string) => (await t.http.get(`/api/${tenant}/tickets/${reference}`).set(auth(await t.token(tenant, login))).expect(200)).body;
+    const { reference } = (await create('sample', 'alice', 'otp-order')).body;
+    const greetings = (await read('sample', 'alice', reference)).history.filter((e: { type: string }) => e.type === 'commented');
+    expect(greetings).toEqual([expect.objectContaining({ public: true, actor: expect.objectContaining({ login: 'system' }), data: { body: `Bonjour ! Votre demande ${reference} est entre de bonnes mains.` } })]);
+    const other = (await create('daily', 'dina', 'screen')).body.reference;
+    expect((await read('daily', 'dina', other)).history.filter((e: { type: string }) => e.type === 'commented')).toEqual([]);
   });
 
   it('refuses a field written in capitals, with its own message in the reader’s language', async () => {

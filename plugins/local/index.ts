@@ -49,7 +49,8 @@ export class LocalSignInController {
       const otp = typeof body?.otp === 'string' ? body.otp.replace(/\s/g, '') : '';
       await this.host.throttle(ctx, req, login || undefined);
       if (!login || !password) throw new SignInError('credentials');
-      await this.host.checkLockout(ctx, login);
+      // Counted before the check, so that parallel guesses cannot outrun the lockout.
+      await this.host.reserveAttempt(ctx, login, options.lockAfter, options.lockMinutes * 60_000);
       const credentials = new LocalCredentials(this.store, this.clock);
       const credential = await credentials.find(ctx, login);
       const usesTotp = options.totp !== 'off' && Boolean(credential?.totpSecret);
@@ -59,10 +60,8 @@ export class LocalSignInController {
       const code = passcode ? password.slice(-digits) : otp;
       const passwordOk = passcode || (await credentials.verifyPassword(credential, password));
       const codeOk = !passwordOk ? false : usesTotp ? await credentials.useTotp(ctx, credential!, code) : options.totp !== 'required';
-      if (!passwordOk || !codeOk) {
-        await this.host.recordFailure(ctx, login, options.lockAfter, options.lockMinutes * 60_000);
-        throw new SignInError(passwordOk && usesTotp ? 'otp' : 'credentials');
-      }
+      // A right password with a missing or wrong code is answered like a wrong password.
+      if (!passwordOk || !codeOk) throw new SignInError('credentials');
       await this.host.clearFailures(ctx, login);
       const personId = await this.host.personId(ctx, credential!.login);
       if (!personId) throw new SignInError('inactive');

@@ -21,7 +21,7 @@ export class LocalCredentials {
     return this.store.find(ctx, login);
   }
 
-  /** Sets a person's password (at least `minLength` characters). */
+  /** Sets a person's password (at least `minLength` characters); integrations have none (PERSON_NOT_FOUND). */
   async setPassword(ctx: RequestContext, login: string, password: string, minLength = 12): Promise<void> {
     const errors = new FieldErrors();
     if (password.length < minLength) errors.add('password', 'rule.minLength', { min: minLength });

@@ -3,8 +3,9 @@ import { DeskActionsService } from '../desk/desk-actions.service.js';
 import { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { MassIncidents } from '../desk/mass-incidents.js';
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { DomainError, ERROR_STATUS, type FieldProblem } from '../common/errors.js';
 import { translate, translateProblem } from '../common/i18n.js';
 import type { RequestContext } from '../tenancy/request-context.js';
@@ -126,8 +127,12 @@ export class DeskController {
   @Post('bulk')
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign, requalify or resolve a selection (at most 100); each ticket in its own transaction, with its own result' })
-  async bulk(@Ctx() ctx: RequestContext, @Body() body: BulkDto) {
+  @ApiResponse({ status: 200, description: 'Every ticket done' })
+  @ApiResponse({ status: 207, description: 'Some or all tickets refused: see each result (`ok`, `httpStatus`, `code`, `message`, `details`)' })
+  async bulk(@Ctx() ctx: RequestContext, @Body() body: BulkDto, @Res({ passthrough: true }) res: Response) {
     const results = await this.deskActions.bulk(ctx, body);
+    // 207 Multi-Status: a 200 would tell a script that every ticket was done.
+    if (results.some((r) => !r.result)) res.status(207);
     return {
       results: results.map(({ ticket, result, error }) =>
         result ? { ticket, ok: true, reference: result.ticket.reference, status: result.ticket.status } : { ticket, ok: false, ...this.describe(ctx, error) },

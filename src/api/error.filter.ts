@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, ERROR_STATUS, type FieldProblem } from '../common/errors.js';
+import { bodyLeftUnread, drainRequest } from '../common/drain-request.js';
+import { DomainError, ERROR_STATUS, UploadRefused, type FieldProblem } from '../common/errors.js';
 import { translate, translateProblem } from '../common/i18n.js';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-errors.js';
 import { requestLocale, type GuichetRequest } from './api-context.js';
 
 /**
@@ -19,6 +21,14 @@ export class ErrorFilter implements ExceptionFilter {
     const req = http.getRequest<GuichetRequest>();
     const res = http.getResponse<Response>();
     const locale = req.locale ?? requestLocale(req);
+    if (isDatabaseUnavailable(exception)) {
+      // Nothing was committed: the client may send the same request again.
+      this.logger.warn(`${req.method} ${req.url}: database unavailable (${(exception as Error).message})`);
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      exception = new DomainError('SERVICE_UNAVAILABLE');
+    }
+    // Refused before its body was read (sign-in, CSRF, unknown route): the body is discarded, not kept.
+    if (bodyLeftUnread(req)) drainRequest(req, res);
     if (exception instanceof DomainError && exception.code === 'UNAUTHENTICATED' && isPortalPage(req)) {
       // A signed-out person opening a portal page goes to its sign-in page, and comes back after.
       const tenant = req.path.split('/')[1];
@@ -27,7 +37,7 @@ export class ErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof DomainError) {
       const details =
-        exception.code === 'VALIDATION_FAILED'
+        exception.code === 'VALIDATION_FAILED' || exception instanceof UploadRefused
           ? (exception.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translateProblem(locale, p) }))
           : exception.details;
       res.status(ERROR_STATUS[exception.code]).json({ code: exception.code, message: translate(locale, exception.code, exception.params), details });

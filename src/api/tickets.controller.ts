@@ -1,19 +1,15 @@
 import { TicketActionsService } from '../tickets/ticket-actions.service.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { TicketService } from '../tickets/ticket.service.js';
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { RequestContext } from '../tenancy/request-context.js';
-import { DomainError, ValidationFailed } from '../common/errors.js';
+import { DomainError, UploadRefused, ValidationFailed } from '../common/errors.js';
 import type { TicketRow } from '../tickets/ticket.repository.js';
-import type { UploadedFile as Upload } from '../tickets/ticket-actions.service.js';
 import { ApiAuthGuard, Ctx } from './api-context.js';
+import { readUpload, sendAttachment } from './attachment-http.js';
 import { CommentDto, CreateTicketDto, EditTicketDto, LangQueryDto, ListQueryDto, ParticipantDto, PeopleQueryDto, TransitionDto } from './dto.js';
-
-/** Upper bound of any upload; each tenant's own limit is checked by the service. */
-export const UPLOAD_LIMIT_BYTES = Number(process.env.GUICHET_UPLOAD_LIMIT ?? 256 * 1024 * 1024);
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -85,25 +81,26 @@ export class TicketsController {
     return this.afterAction(ctx, ticket);
   }
 
+  /**
+   * The ticket is checked before a byte of the body is read; the file then streams to storage
+   * and is refused (413) at the pack's size limit plus one byte.
+   */
   @Post('tickets/:ref/attachments')
-  @ApiOperation({ summary: "Attach a file (multipart field 'file'), within the pack's size limit" })
+  @ApiOperation({ summary: "Attach a file (multipart field 'file'), within the pack's size limit (413 beyond it)" })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1 } }))
-  async attach(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @UploadedFile() file: Upload | undefined) {
-    const row = await this.actions.attach(ctx, ref, file);
+  async attach(@Ctx() ctx: RequestContext, @Param('ref') ref: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const ticket = await this.actions.checkAttach(ctx, ref);
+    const upload = await readUpload(this.actions, ctx, req, res, { fileFields: ['file'], maxFiles: 1 });
+    if (upload.problems.length) throw upload.tooLarge ? new UploadRefused(upload.problems) : new ValidationFailed(upload.problems);
+    const [row] = await this.actions.attachFiles(ctx, ticket.id, upload.files);
     return { id: row.id, fileName: row.file_name, size: Number(row.size_bytes), contentType: row.content_type, url: `/api/${ctx.tenantId}/attachments/${row.id}` };
   }
 
   @Get('attachments/:id')
   @ApiOperation({ summary: 'Download an attachment of a ticket you may see' })
   async download(@Ctx() ctx: RequestContext, @Param('id') id: string, @Res() res: Response) {
-    const { attachment, stream } = await this.actions.download(ctx, id);
-    res.setHeader('Content-Type', attachment.content_type);
-    res.setHeader('Content-Length', attachment.size_bytes);
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.file_name)}`);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    stream.pipe(res);
+    sendAttachment(res, await this.actions.download(ctx, id));
   }
 
   @Get('people')

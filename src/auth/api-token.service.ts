@@ -4,25 +4,19 @@ import { Clock } from '../common/clock.js';
 import { DomainError, FieldErrors } from '../common/errors.js';
 import type { ActorRef, RequestContext } from '../tenancy/request-context.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
+import { ApiTokenRepository, type TokenRow } from './api-token.repository.js';
 
 export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
-export interface TokenInfo {
-  id: string;
-  name: string;
-  scopes: TokenScope[];
-  createdAt: Date;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
-}
+export type TokenInfo = TokenRow<TokenScope>;
 
 /** API bearer tokens: random, shown once, stored as a SHA-256 hash (they carry 256 bits of entropy, no need for a slow hash). */
 @Injectable()
 export class ApiTokenService {
   constructor(
     private readonly directory: DirectoryRepository,
+    private readonly tokens: ApiTokenRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -30,25 +24,17 @@ export class ApiTokenService {
     const person = await this.directory.personByLoginOrId(ctx, login);
     if (!person) throw new DomainError('PERSON_NOT_FOUND', { person: login });
     const token = `gch_${randomBytes(32).toString('base64url')}`;
-    const [row] = await ctx.query<{ id: string }>(
-      `INSERT INTO api_token (tenant_id, person_id, name, token_hash, scopes, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [ctx.tenantId, person.id, options.name, hash(token), options.scopes, options.expiresAt ?? null, this.clock.now()],
-    );
-    return { token, id: row.id };
+    const id = await this.tokens.insert(ctx, { personId: person.id, name: options.name, tokenHash: hash(token), scopes: options.scopes, expiresAt: options.expiresAt ?? null, at: this.clock.now() });
+    return { token, id };
   }
 
   /** The person a token acts for, or 401. Records the last use at most once a minute. */
   async authenticate(ctx: RequestContext, token: string): Promise<{ actor: ActorRef; scopes: TokenScope[]; locale: string }> {
     const now = this.clock.now();
-    const [row] = await ctx.query<{ id: string; scopes: TokenScope[]; person_id: string; login: string; display_name: string; roles: string[]; locale: string; last_used_at: Date | null }>(
-      `SELECT t.id, t.scopes, p.id AS person_id, p.login, p.display_name, p.roles, p.locale, t.last_used_at
-       FROM api_token t JOIN person p ON p.tenant_id = t.tenant_id AND p.id = t.person_id
-       WHERE t.tenant_id = $1 AND t.token_hash = $2 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $3) AND p.active`,
-      [ctx.tenantId, hash(token), now],
-    );
+    const row = await this.tokens.live<TokenScope>(ctx, hash(token), now);
     if (!row) throw new DomainError('UNAUTHENTICATED');
     if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
-      await ctx.query(`UPDATE api_token SET last_used_at = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, row.id, now]);
+      await this.tokens.touch(ctx, row.id, now);
     }
     return {
       actor: { kind: 'person', id: row.person_id, login: row.login, displayName: row.display_name, roles: row.roles },
@@ -58,28 +44,18 @@ export class ApiTokenService {
   }
 
   async list(ctx: RequestContext, login: string): Promise<TokenInfo[]> {
-    return ctx.query<TokenInfo>(
-      `SELECT t.id, t.name, t.scopes, t.created_at AS "createdAt", t.expires_at AS "expiresAt", t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt"
-       FROM api_token t JOIN person p ON p.tenant_id = t.tenant_id AND p.id = t.person_id WHERE t.tenant_id = $1 AND p.login = $2 ORDER BY t.created_at`,
-      [ctx.tenantId, login],
-    );
+    return this.tokens.ofLogin<TokenScope>(ctx, login);
   }
 
   async revoke(ctx: RequestContext, id: string): Promise<boolean> {
     if (!UUID.test(id)) return false;
-    const rows = await ctx.query(`UPDATE api_token SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id`, [ctx.tenantId, id, this.clock.now()]);
-    return rows.length > 0;
+    return this.tokens.revoke(ctx, id, this.clock.now());
   }
 
   /** Every token of the tenant, for its administrators: whose, scopes, expiry, revocation and last use (never the secret). */
   async listAll(ctx: RequestContext): Promise<(TokenInfo & { person: { login: string; name: string; integration: boolean } })[]> {
     this.requireAdmin(ctx);
-    const rows = await ctx.query<TokenInfo & { login: string; display_name: string; roles: string[] }>(
-      `SELECT t.id, t.name, t.scopes, t.created_at AS "createdAt", t.expires_at AS "expiresAt", t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt",
-              p.login, p.display_name, p.roles
-       FROM api_token t JOIN person p ON p.tenant_id = t.tenant_id AND p.id = t.person_id WHERE t.tenant_id = $1 ORDER BY t.created_at DESC, t.id`,
-      [ctx.tenantId],
-    );
+    const rows = await this.tokens.all<TokenScope>(ctx);
     const now = this.clock.now();
     return rows.map(({ login, display_name, roles, ...token }) => ({
       ...token,
@@ -102,7 +78,7 @@ export class ApiTokenService {
     errors.throwIfAny();
     let login = input.person!;
     if (input.integration) {
-      login = `integration:${input.integration}`;
+      login = `${INTEGRATION_LOGIN_PREFIX}${input.integration}`;
       const existing = await this.directory.personByLoginOrId(ctx, login);
       if (existing && !existing.roles.includes(INTEGRATION_ROLE)) errors.add('integration', 'rule.option');
       errors.throwIfAny();
@@ -121,8 +97,7 @@ export class ApiTokenService {
   async revokeAsAdmin(ctx: RequestContext, id: string): Promise<boolean> {
     this.requireAdmin(ctx);
     if (!UUID.test(id)) return false;
-    const rows = await ctx.query(`UPDATE api_token SET revoked_at = coalesce(revoked_at, $3) WHERE tenant_id = $1 AND id = $2 RETURNING id`, [ctx.tenantId, id, this.clock.now()]);
-    return rows.length > 0;
+    return this.tokens.revokeKeepingFirst(ctx, id, this.clock.now());
   }
 
   private requireAdmin(ctx: RequestContext): void {
@@ -132,6 +107,17 @@ export class ApiTokenService {
 
 /** The role of a person row that stands for an integration (a connector, a supervision tool). */
 export const INTEGRATION_ROLE = 'integration';
+
+/** Logins of integrations (`integration:<key>`), reserved: no sign-in method may claim one. */
+export const INTEGRATION_LOGIN_PREFIX = 'integration:';
+
+/** Whether a person row is an integration's: they act through API tokens only, never in the portal. */
+export function isIntegration(person: { login: string; roles: string[] }): boolean {
+  return person.roles.includes(INTEGRATION_ROLE) || person.login.startsWith(INTEGRATION_LOGIN_PREFIX);
+}
+
+/** `isIntegration` negated, in SQL, for a person row aliased `p`. */
+export const NOT_INTEGRATION_SQL = `NOT ('${INTEGRATION_ROLE}' = ANY (p.roles)) AND left(p.login, ${INTEGRATION_LOGIN_PREFIX.length}) <> '${INTEGRATION_LOGIN_PREFIX}'`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

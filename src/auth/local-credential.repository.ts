@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CredentialStore, type StoredCredential } from '../plugin-host/sign-in-host.js';
 import type { RequestContext } from '../tenancy/request-context.js';
+import { NOT_INTEGRATION_SQL } from './api-token.service.js';
 
 /** The `local_credential` table: password hashes and TOTP secrets of a tenant's people. */
 @Injectable()
@@ -9,14 +10,14 @@ export class LocalCredentialRepository extends CredentialStore {
     const [row] = await ctx.query<{ person_id: string; login: string; password_hash: string; totp_secret: string | null; totp_last_step: string | null }>(
       `SELECT c.person_id, p.login, c.password_hash, c.totp_secret, c.totp_last_step FROM local_credential c
        JOIN person p ON p.tenant_id = c.tenant_id AND p.id = c.person_id
-       WHERE c.tenant_id = $1 AND p.login = $2 AND p.active`,
+       WHERE c.tenant_id = $1 AND p.login = $2 AND p.active AND ${NOT_INTEGRATION_SQL}`,
       [ctx.tenantId, login.trim()],
     );
     return row && { personId: row.person_id, login: row.login, passwordHash: row.password_hash, totpSecret: row.totp_secret, totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step) };
   }
 
   async personId(ctx: RequestContext, login: string): Promise<string | undefined> {
-    const [row] = await ctx.query<{ id: string }>(`SELECT id FROM person WHERE tenant_id = $1 AND login = $2`, [ctx.tenantId, login]);
+    const [row] = await ctx.query<{ id: string }>(`SELECT p.id FROM person p WHERE p.tenant_id = $1 AND p.login = $2 AND ${NOT_INTEGRATION_SQL}`, [ctx.tenantId, login]);
     return row?.id;
   }
 

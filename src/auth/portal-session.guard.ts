@@ -1,6 +1,6 @@
 import { TenantContexts } from '../tenancy/tenant-contexts.js';
 import { SessionService } from './session.service.js';
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import type { Response } from 'express';
 import { requestLocale, type GuichetRequest } from './request.js';
 import { DomainError } from '../common/errors.js';
@@ -15,11 +15,32 @@ export interface PortalRequest extends GuichetRequest {
   portal?: { csrf: string; method: string };
 }
 
-/** Reads one cookie from the request header (no dependency needed for that). */
+const ACCEPTS_FILES = 'guichet:accepts-files';
+
+/**
+ * Marks a portal route whose form carries files. Its multipart body is not read by the guard:
+ * the route reads it after the session check, and the form's `_csrf` field (before its first
+ * file) is checked by `portalCsrf` as the body arrives.
+ */
+export const AcceptsFiles = () => SetMetadata(ACCEPTS_FILES, true);
+
+/** The CSRF check of a form read by its route: the `_csrf` field, or the header the guard checked. */
+export function portalCsrf(req: PortalRequest): (fields: Record<string, unknown>) => void {
+  return (fields) => {
+    if (!req.portal || !csrfMatches(req.portal.csrf, fields._csrf ?? req.headers['x-csrf-token'])) throw new DomainError('FORBIDDEN');
+  };
+}
+
+/** Reads one cookie from the request header (no dependency needed for that); a malformed value is no cookie, never an error. */
 export function readCookie(req: GuichetRequest, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
@@ -36,7 +57,8 @@ export function clearSessionCookie(req: GuichetRequest, res: Response, tenantId:
 /**
  * Portal pages under `/:tenant/`: resolves the session cookie into a RequestContext (the error
  * filter sends a signed-out GET to the sign-in page), and checks the CSRF token of every form post
- * (`_csrf` field or `X-CSRF-Token` header).
+ * (`_csrf` field or `X-CSRF-Token` header); a form with files has it checked as its route reads it.
+ * No body of a form with files is read before this guard passed.
  */
 @Injectable()
 export class PortalSessionGuard implements CanActivate {
@@ -49,7 +71,8 @@ export class PortalSessionGuard implements CanActivate {
     const base = this.contexts.for(tenantId);
     const session = await this.sessions.resolve(base, readCookie(req, SESSION_COOKIE));
     if (!session) throw new DomainError('UNAUTHENTICATED');
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const readByRoute = Reflect.getMetadata(ACCEPTS_FILES, context.getHandler()) === true && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !readByRoute) {
       const submitted = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.headers['x-csrf-token'];
       if (!csrfMatches(session.csrf, submitted)) throw new DomainError('FORBIDDEN');
     }

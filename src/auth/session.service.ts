@@ -2,6 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../common/clock.js';
 import type { ActorRef, RequestContext } from '../tenancy/request-context.js';
+import { SessionRepository } from './session.repository.js';
+import { SignInError } from './sign-in.service.js';
 
 export interface SessionPolicy {
   /** A session unused this long ends. */
@@ -12,6 +14,7 @@ export interface SessionPolicy {
 
 export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 8 * 3600_000, absoluteMs: 7 * 86_400_000 };
 
+/** Who may hold a portal session (person aliased `p`): active, and not an integration. */
 export interface ActiveSession {
   actor: ActorRef;
   locale: string;
@@ -29,20 +32,23 @@ export const SESSION_POLICY = Symbol('SESSION_POLICY');
 @Injectable()
 export class SessionService {
   constructor(
+    private readonly repository: SessionRepository,
     private readonly clock: Clock,
     @Optional() @Inject(SESSION_POLICY) private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
   ) {}
 
-  /** Opens a session for a person signed in by `method` (an auth plugin's name); returns the cookie token. */
+  /**
+   * Opens a session for a person signed in by `method` (an auth plugin's name); returns the cookie
+   * token. Whatever the sign-in method, a deactivated person or an integration gets none
+   * (`SignInError('inactive')`): integrations act through API tokens only.
+   */
   async open(ctx: RequestContext, personId: string, method: string): Promise<{ token: string; csrf: string; expiresAt: Date }> {
     const now = this.clock.now();
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.policy.absoluteMs);
-    await ctx.query(
-      `INSERT INTO session (tenant_id, id, person_id, method, csrf, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`,
-      [ctx.tenantId, hash(token), personId, method, csrf, now, expiresAt],
-    );
+    const opened = await this.repository.insert(ctx, { id: hash(token), personId, method, csrf, at: now, expiresAt });
+    if (!opened) throw new SignInError('inactive');
     return { token, csrf, expiresAt };
   }
 
@@ -50,15 +56,10 @@ export class SessionService {
   async resolve(ctx: RequestContext, token: string | undefined): Promise<ActiveSession | null> {
     if (!token) return null;
     const now = this.clock.now();
-    const [row] = await ctx.query<{ id: string; person_id: string; login: string; display_name: string; roles: string[]; locale: string; csrf: string; method: string; last_seen_at: Date }>(
-      `SELECT s.id, s.person_id, p.login, p.display_name, p.roles, p.locale, s.csrf, s.method, s.last_seen_at
-       FROM session s JOIN person p ON p.tenant_id = s.tenant_id AND p.id = s.person_id
-       WHERE s.tenant_id = $1 AND s.id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND p.active`,
-      [ctx.tenantId, hash(token), now, new Date(now.getTime() - this.policy.idleMs)],
-    );
+    const row = await this.repository.live(ctx, hash(token), now, new Date(now.getTime() - this.policy.idleMs));
     if (!row) return null;
     if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
-      await ctx.query(`UPDATE session SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, row.id, now]);
+      await this.repository.touch(ctx, row.id, now);
     }
     return {
       actor: { kind: 'person', id: row.person_id, login: row.login, displayName: row.display_name, roles: row.roles },
@@ -69,21 +70,13 @@ export class SessionService {
   }
 
   async close(ctx: RequestContext, token: string | undefined): Promise<void> {
-    if (token) await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, hash(token)]);
+    if (token) await this.repository.delete(ctx, hash(token));
   }
-
-
 
   /** Removes expired sessions (a timer calls it). */
   async sweep(ctx: RequestContext): Promise<number> {
     const now = this.clock.now();
-    return (
-      await ctx.query(`DELETE FROM session WHERE tenant_id = $1 AND (expires_at <= $2 OR last_seen_at <= $3) RETURNING id`, [
-        ctx.tenantId,
-        now,
-        new Date(now.getTime() - this.policy.idleMs),
-      ])
-    ).length;
+    return this.repository.sweep(ctx, now, new Date(now.getTime() - this.policy.idleMs));
   }
 }
 

@@ -23,19 +23,22 @@ export function clientAddress(req: Request): string {
 }
 
 /**
- * A sign-in form must come from this site: with an `Origin` (or, failing it, a `Referer`) header,
- * its host must be the request's. Stops "login CSRF" (signing a victim into the attacker's account).
+ * A sign-in form must come from this site: its `Origin` (or, without one, its `Referer`) must name
+ * the request's host. `Origin: null` (a sandboxed frame, a `data:` page, a cross-site redirect)
+ * is refused like another site. Stops "login CSRF" (signing a victim into the attacker's account).
+ * A request with neither header does not come from a browser form (browsers send `Origin` with
+ * every POST), so it carries no victim's cookies to abuse.
  */
 export function checkSameOrigin(req: Request): void {
   const source = req.headers.origin ?? req.headers.referer;
-  if (!source || source === 'null') return;
+  if (source === undefined) return;
   let host: string;
   try {
     host = new URL(source).host;
   } catch {
     throw new SignInError('origin');
   }
-  if (host !== req.headers.host) throw new SignInError('origin');
+  if (!host || host !== req.headers.host) throw new SignInError('origin');
 }
 
 /** The host side of every auth plugin (SignInHost in the SDK): sessions, cookies, throttling and round trips. */
@@ -95,19 +98,17 @@ export class SignInHttp extends SignInHost {
     return (await this.directory.personByLoginOrId(ctx, login))?.id;
   }
 
-  checkLockout(ctx: RequestContext, login: string): Promise<void> {
-    return this.signIn.checkLockout(ctx, login);
-  }
-
-  recordFailure(ctx: RequestContext, login: string, after: number, lockMs: number): Promise<void> {
-    return this.signIn.recordFailure(ctx, login, after, lockMs);
+  reserveAttempt(ctx: RequestContext, login: string, after: number, lockMs: number): Promise<void> {
+    return this.signIn.reserveAttempt(ctx, login, after, lockMs);
   }
 
   clearFailures(ctx: RequestContext, login: string): Promise<void> {
     return this.signIn.clearFailures(ctx, login);
   }
 
+  /** A sign-in posted from another site never opens a session, whichever plugin took it. */
   async complete(ctx: RequestContext, req: Request, res: Response, personId: string, method: string, next: unknown): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') checkSameOrigin(req);
     const session = await this.sessions.open(ctx, personId, method);
     setSessionCookie(req as PortalRequest, res, ctx.tenantId, session.token, session.expiresAt);
     res.redirect(303, safeNext(ctx.tenantId, next));

@@ -6,6 +6,8 @@ import type { RequestContext } from '../tenancy/request-context.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { isValidUai } from '../common/uai.js';
 import type { SignedInIdentity } from '../plugin-host/claim-mapping.js';
+import { INTEGRATION_LOGIN_PREFIX } from './api-token.service.js';
+import { SignInRepository } from './sign-in.repository.js';
 
 /** How many sign-in attempts a window allows, per client address and per login. */
 export interface SignInLimits {
@@ -36,6 +38,7 @@ export const SIGN_IN_LIMITS = Symbol('SIGN_IN_LIMITS');
 export class SignInService {
   constructor(
     private readonly directory: DirectoryRepository,
+    private readonly repository: SignInRepository,
     private readonly clock: Clock,
     @Optional() @Inject(SIGN_IN_LIMITS) readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
   ) {}
@@ -53,37 +56,29 @@ export class SignInService {
     }
   }
 
-  /** 429 while `login` is locked out (after `recordFailure` reached the limit). */
-  async checkLockout(ctx: RequestContext, login: string): Promise<void> {
-    const [row] = await ctx.query<{ locked_until: Date | null }>(`SELECT locked_until FROM sign_in_throttle WHERE tenant_id = $1 AND key = $2`, [
-      ctx.tenantId,
-      failureKey(login),
-    ]);
-    const until = row?.locked_until ? new Date(row.locked_until) : null;
-    if (until && until > this.clock.now()) {
-      const minutes = Math.max(1, Math.ceil((until.getTime() - this.clock.now().getTime()) / 60_000));
+  /**
+   * Reserves one password (or code) check for `login` before it is made: the attempt counts as a
+   * failure unless `clearFailures` follows it. Counting and checking the lockout are one upsert
+   * under the row's lock, so parallel attempts cannot all pass the check before any is counted.
+   * The `after`-th reservation within `lockMs` locks the login for `lockMs`; while it is locked,
+   * nothing is checked (429 `ACCOUNT_LOCKED`). Unknown logins count the same, so a lockout tells
+   * nothing about which logins exist.
+   */
+  async reserveAttempt(ctx: RequestContext, login: string, after: number, lockMs: number): Promise<void> {
+    const now = this.clock.now();
+    // A new count starts when the last one is older than `lockMs` or its lockout has ended.
+    const row = await this.repository.reserve(ctx, failureKey(login), now, new Date(now.getTime() - lockMs), after, new Date(now.getTime() + lockMs));
+    // A locked row always answers more hits than `after`: this attempt was not reserved.
+    if (row.hits > after) {
+      const until = row.locked_until ? new Date(row.locked_until).getTime() : now.getTime() + lockMs;
+      const minutes = Math.max(1, Math.ceil((until - now.getTime()) / 60_000));
       throw new DomainError('ACCOUNT_LOCKED', { minutes }, { retryAfterSeconds: minutes * 60 });
     }
   }
 
-  /**
-   * Counts a failed password for `login` (known or not, so a lockout tells nothing about which
-   * logins exist); the `after`-th failure within `lockMs` locks the login for `lockMs`.
-   */
-  async recordFailure(ctx: RequestContext, login: string, after: number, lockMs: number): Promise<void> {
-    const { hits } = await this.hit(ctx, failureKey(login), lockMs);
-    if (hits >= after) {
-      await ctx.query(`UPDATE sign_in_throttle SET locked_until = $3, hits = 0, window_start = $4 WHERE tenant_id = $1 AND key = $2`, [
-        ctx.tenantId,
-        failureKey(login),
-        new Date(this.clock.now().getTime() + lockMs),
-        this.clock.now(),
-      ]);
-    }
-  }
-
+  /** The attempt `reserveAttempt` counted succeeded: the login's failures are forgotten. */
   async clearFailures(ctx: RequestContext, login: string): Promise<void> {
-    await ctx.query(`DELETE FROM sign_in_throttle WHERE tenant_id = $1 AND key = $2`, [ctx.tenantId, failureKey(login)]);
+    await this.repository.clear(ctx, failureKey(login));
   }
 
   /**
@@ -94,25 +89,14 @@ export class SignInService {
     const state = randomBytes(24).toString('base64url');
     const binding = randomBytes(24).toString('base64url');
     const now = this.clock.now();
-    await ctx.query(`INSERT INTO auth_flow (tenant_id, id, plugin, binding, data, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-      ctx.tenantId,
-      sha256(state),
-      plugin,
-      sha256(binding),
-      JSON.stringify(data),
-      now,
-      new Date(now.getTime() + ttlMs),
-    ]);
+    await this.repository.insertFlow(ctx, { id: sha256(state), plugin, binding: sha256(binding), data, at: now, expiresAt: new Date(now.getTime() + ttlMs) });
     return { state, binding };
   }
 
   /** Takes a round trip back, once: unknown, expired, replayed or started by another browser fails. */
   async consumeFlow(ctx: RequestContext, plugin: string, state: unknown, binding: string | undefined): Promise<Record<string, unknown>> {
     if (typeof state !== 'string' || !state || !binding) throw new SignInError('state');
-    const [row] = await ctx.query<{ data: Record<string, unknown>; binding: string; expires_at: Date }>(
-      `DELETE FROM auth_flow WHERE tenant_id = $1 AND id = $2 AND plugin = $3 RETURNING data, binding, expires_at`,
-      [ctx.tenantId, sha256(state), plugin],
-    );
+    const row = await this.repository.takeFlow(ctx, sha256(state), plugin);
     if (!row || row.binding !== sha256(binding) || new Date(row.expires_at) <= this.clock.now()) throw new SignInError('state');
     return row.data;
   }
@@ -124,7 +108,7 @@ export class SignInService {
    */
   async provision(ctx: RequestContext, identity: SignedInIdentity): Promise<string> {
     // Integrations' person rows (`integration:<key>`) act through API tokens only.
-    if (identity.login.startsWith('integration:')) throw new SignInError('claims');
+    if (identity.login.startsWith(INTEGRATION_LOGIN_PREFIX)) throw new SignInError('claims');
     return ctx.transaction(async (tx) => {
       const person = await this.directory.upsertSignedIn(tx, { login: identity.login, name: identity.name, email: identity.email, roles: identity.roles ?? null });
       if (!person.active) throw new SignInError('inactive');
@@ -147,25 +131,15 @@ export class SignInService {
   /** Removes finished round trips and stale counters (the session sweep calls it). */
   async sweep(ctx: RequestContext): Promise<number> {
     const now = this.clock.now();
-    const flows = await ctx.query(`DELETE FROM auth_flow WHERE tenant_id = $1 AND expires_at <= $2 RETURNING id`, [ctx.tenantId, now]);
-    const counters = await ctx.query(
-      `DELETE FROM sign_in_throttle WHERE tenant_id = $1 AND window_start <= $2 AND (locked_until IS NULL OR locked_until <= $3) RETURNING key`,
-      [ctx.tenantId, new Date(now.getTime() - 86_400_000), now],
-    );
-    return flows.length + counters.length;
+    const flows = await this.repository.sweepFlows(ctx, now);
+    const counters = await this.repository.sweepCounters(ctx, new Date(now.getTime() - 86_400_000), now);
+    return flows + counters;
   }
 
   /** One more hit on a fixed-window counter; a window older than `windowMs` starts again. */
   private async hit(ctx: RequestContext, key: string, windowMs: number): Promise<{ hits: number; windowStart: Date }> {
     const now = this.clock.now();
-    const [row] = await ctx.query<{ hits: number; window_start: Date }>(
-      `INSERT INTO sign_in_throttle AS s (tenant_id, key, window_start, hits) VALUES ($1, $2, $3, 1)
-       ON CONFLICT (tenant_id, key) DO UPDATE SET
-         hits = CASE WHEN s.window_start <= $4 THEN 1 ELSE s.hits + 1 END,
-         window_start = CASE WHEN s.window_start <= $4 THEN $3 ELSE s.window_start END
-       RETURNING hits, window_start`,
-      [ctx.tenantId, key, now, new Date(now.getTime() - windowMs)],
-    );
+    const row = await this.repository.hit(ctx, key, now, new Date(now.getTime() - windowMs));
     return { hits: row.hits, windowStart: new Date(row.window_start) };
   }
 }

@@ -88,7 +88,8 @@ export class CatalogueService {
       .filter((w) => w.length > 0);
     const errors = new FieldErrors();
     if (words.join('').length < 3) errors.add('q', 'rule.query');
-    if (!Number.isInteger(page) || page < 1) errors.add('page', 'rule.page');
+    // The offset must stay an exact integer (PostgreSQL reads it as a bigint): 1e30 is a 400, not a 500.
+    if (!Number.isInteger(page) || page < 1 || !Number.isSafeInteger((page - 1) * pageSize)) errors.add('page', 'rule.page');
     errors.throwIfAny();
     const { rows, total } = await this.repository.search(ctx, words, pageSize, (page - 1) * pageSize);
     const ancestors = await this.repository.byKeys(ctx, [...new Set(rows.flatMap((r) => r.path.split('/')))]);

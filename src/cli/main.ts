@@ -8,6 +8,7 @@ import { ApiTokenService } from '../auth/api-token.service.js';
 import { DemoSeeder } from '../deployment/demo-seeder.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { BackgroundJobs } from '../jobs/background-jobs.js';
+import { pluginMigrations } from '../plugin-host/plugin-migrations.js';
 import { TenantContexts } from '../tenancy/tenant-contexts.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { loadConfig } from '../config/app-config.js';
@@ -38,7 +39,9 @@ program
     for (const plugin of plugins.all()) {
       const capabilities = Object.entries(plugin.provides).filter(([, v]) => v).map(([k]) => k);
       if (plugin.controllers?.length) capabilities.push('routes');
-      const tenants = packs.filter((p) => p.plugins.has(plugin.name) || p.config.auth.some((a) => a.plugin === plugin.name)).map((p) => p.id);
+      if (plugin.migrations?.length) capabilities.push('migrations');
+      if (plugin.tasks?.length) capabilities.push('tasks');
+      const tenants = packs.filter((p) => p.config.auth.some((a) => a.plugin === plugin.name) || p.config.plugins.some((u) => u.plugin === plugin.name)).map((p) => p.id);
       console.log(`${plugin.name}\t${plugin.version ?? '-'}\tcore ${plugin.core}\t${capabilities.join(',') || '-'}\t${tenants.join(',') || '-'}\t${plugin.description}`);
     }
   });
@@ -48,7 +51,8 @@ program
   .description('apply pending database migrations')
   .action(async () => {
     const config = loadConfig();
-    const ds = await createDataSource({ url: config.databaseUrl, dataDir: config.dataDir });
+    const plugins = await loadPlugins(config.plugins);
+    const ds = await createDataSource({ url: config.databaseUrl, dataDir: config.dataDir, migrations: pluginMigrations(plugins.all()) });
     const ran = await migrate(ds);
     console.log(ran.length ? `Applied: ${ran.join(', ')}` : 'Database is up to date.');
     await ds.destroy();
@@ -152,6 +156,17 @@ program
     const app = await services();
     for (const r of await app.get(BackgroundJobs).runOutbox()) console.log(`${r.tenant}: ${r.sent} sent, ${r.retried} to retry, ${r.dead} dead${r.unreachable ? ' (SMTP server unreachable)' : ''}`);
     await app.close();
+  });
+
+program
+  .command('plugin-tasks')
+  .description("run every plugin's background task once for every tenant (e.g. webhook deliveries)")
+  .action(async () => {
+    const app = await services();
+    const reports = await app.get(BackgroundJobs).runPluginTasks();
+    for (const r of reports) console.log(`${r.tenant} ${r.job}: ${r.error ? `failed: ${r.error}` : JSON.stringify(r.result ?? null)}`);
+    await app.close();
+    if (reports.some((r) => r.error)) process.exitCode = 1;
   });
 
 function parseDays(value: string): number {

@@ -14,11 +14,18 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   TRANSITION_NOT_ALLOWED: 409,
   CONFLICT: 409,
+  /** An Idempotency-Key already used for another request. */
+  IDEMPOTENCY_KEY_REUSED: 422,
   MAIL_ALREADY_SENT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UPLOAD_TOO_LARGE: 413,
+  BODY_TOO_LARGE: 413,
+  INVALID_MULTIPART: 400,
   SIGN_IN_FAILED: 401,
   RATE_LIMITED: 429,
   ACCOUNT_LOCKED: 429,
+  /** The database does not answer: try again later (with Retry-After). */
+  SERVICE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -53,6 +60,13 @@ export class ValidationFailed extends DomainError {
   }
 }
 
+/** Field problems of an upload over a size or count limit, found while it was read (a 413). */
+export class UploadRefused extends DomainError {
+  constructor(readonly problems: FieldProblem[]) {
+    super('UPLOAD_TOO_LARGE', { count: problems.length }, problems);
+  }
+}
+
 /** Collects field problems and throws them together. */
 export class FieldErrors {
   private readonly problems: FieldProblem[] = [];
@@ -65,6 +79,9 @@ export class FieldErrors {
   }
   has(field?: string): boolean {
     return field ? this.problems.some((p) => p.field === field) : this.problems.length > 0;
+  }
+  all(): FieldProblem[] {
+    return [...this.problems];
   }
   throwIfAny(): void {
     if (this.problems.length) throw new ValidationFailed(this.problems);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { negotiateLocale, translate } from './i18n.js';
+import { ERROR_STATUS } from './errors.js';
 
 describe('negotiateLocale', () => {
   it('defaults to French without a header', () => {
@@ -101,7 +102,7 @@ describe('translate', () => {
     const keys = [
       'VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'TENANT_NOT_FOUND', 'TICKET_NOT_FOUND', 'ATTACHMENT_NOT_FOUND',
       'PERSON_NOT_FOUND', 'CATALOGUE_NODE_NOT_FOUND', 'VIEW_NOT_FOUND', 'NOT_FOUND', 'TRANSITION_NOT_ALLOWED', 'CONFLICT',
-      'PAYLOAD_TOO_LARGE', 'FILE_TOO_LARGE', 'INTERNAL', 'rule.required', 'rule.unknown', 'rule.type', 'rule.maxLength',
+      'PAYLOAD_TOO_LARGE', 'FILE_TOO_LARGE', 'UPLOAD_TOO_LARGE', 'BODY_TOO_LARGE', 'INVALID_MULTIPART', 'INTERNAL', 'rule.required', 'rule.unknown', 'rule.type', 'rule.maxLength',
       'rule.minLength', 'rule.option', 'rule.establishment', 'rule.person', 'rule.allowList', 'rule.leaf', 'rule.uai',
       'rule.uaiFormat', 'rule.rating', 'rule.editable', 'rule.fileSize', 'rule.fileCount', 'rule.fileType', 'rule.query',
       'rule.date', 'rule.email', 'rule.url', 'rule.phone', 'rule.page',
@@ -113,6 +114,12 @@ describe('translate', () => {
       expect(en).not.toBe(key);
       expect({ key, en }).not.toEqual({ key, en: fr });
       expect({ key, en: french.test(en) }).toEqual({ key, en: false });
+    }
+  });
+
+  it('has a message in both languages for every error code', () => {
+    for (const code of Object.keys(ERROR_STATUS)) {
+      expect({ code, fr: translate('fr', code) !== code, en: translate('en', code) !== code }).toEqual({ code, fr: true, en: true });
     }
   });
 

@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import { loadMailConfig, type MailConfig } from './mail-config.js';
+import { parseTrustProxy, type TrustProxy } from '../common/security-headers.js';
 
 /** How often each background job runs, in milliseconds; 0 (or absent) turns it off. */
 export interface JobIntervals {
   timersMs?: number;
   outboxMs?: number;
+  /** Every plugin task (e.g. the webhooks' deliveries), each on its own interval of this length. */
+  pluginTasksMs?: number;
 }
 
 /** Injection token of the deployment's AppConfig. */
@@ -31,8 +34,10 @@ export interface AppConfig {
   mail?: MailConfig;
   /** Plugins from outside the tree, by npm package name or path (GUICHET_PLUGINS=a,./b): see docs/plugins.md. */
   plugins?: string[];
-  /** Background jobs' intervals (GUICHET_TIMER_INTERVAL_MS, GUICHET_OUTBOX_INTERVAL_MS). */
+  /** Background jobs' intervals (GUICHET_TIMER_INTERVAL_MS, GUICHET_OUTBOX_INTERVAL_MS, GUICHET_PLUGIN_TASK_INTERVAL_MS). */
   jobs?: JobIntervals;
+  /** Express's `trust proxy` (GUICHET_TRUST_PROXY), so that cookies are `Secure` behind a TLS proxy; see docs/security.md. */
+  trustProxy?: TrustProxy;
 }
 
 const root = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []));
@@ -52,7 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,
     mail: loadMailConfig(env, env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`),
     plugins: env.GUICHET_PLUGINS ? env.GUICHET_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
-    jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000) },
+    jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000), pluginTasksMs: interval(env, 'GUICHET_PLUGIN_TASK_INTERVAL_MS', 10_000) },
+    trustProxy: parseTrustProxy(env.GUICHET_TRUST_PROXY),
   };
 }
 

@@ -11,7 +11,7 @@ export interface MailConfig {
   from: string;
   /** Base reply address; each notification's Reply-To is `<local>+<token>@<domain>`. */
   replyAddress: string;
-  /** Key of the HMAC that signs reply addresses. */
+  /** Key of the HMAC that signs reply addresses and Message-IDs. */
   secret: string;
   /** True when `secret` is the development default (a warning is printed at start). */
   secretIsDefault: boolean;

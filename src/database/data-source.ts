@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { Sessions1764100000000 } from './migrations/1764100000000-sessions.js';
 import { IdentityAndIsolation1795468712504 } from './migrations/1795468712504-identity-and-isolation.js';
@@ -8,8 +8,9 @@ import { InboundMail1795468678726 } from './migrations/1795468678726-inbound-mai
 import { DeskAndSla1795468770798 } from './migrations/1795468770798-desk-and-sla.js';
 import { RequesterIndexOrder1795470734911 } from './migrations/1795470734911-requester-index-order.js';
 import { DeskQueueIndex1795469832244 } from './migrations/1795469832244-desk-queue-index.js';
+import { IdempotencyKeys1795480000000 } from './migrations/1795480000000-idempotency-keys.js';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798, DeskQueueIndex1795469832244, RequesterIndexOrder1795470734911];
+export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798, DeskQueueIndex1795469832244, RequesterIndexOrder1795470734911, IdempotencyKeys1795480000000];
 
 /** Embedded databases behind data sources: node-postgres does not close them. */
 const embedded = new WeakMap<DataSource, { close(): Promise<void> }>();
@@ -18,6 +19,8 @@ export interface DatabaseTarget {
   url?: string;
   /** Embedded database folder, used when there is no URL. */
   dataDir?: string;
+  /** Migrations run with the core's, in timestamp order: the plugins' own tables, checked by the plugin host. */
+  migrations?: (new () => MigrationInterface)[];
 }
 
 /**
@@ -25,7 +28,7 @@ export interface DatabaseTarget {
  * `synchronize` is never on: the schema changes only through migrations.
  */
 export async function createDataSource(target: DatabaseTarget): Promise<DataSource> {
-  const common = { type: 'postgres' as const, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: ['error' as const] };
+  const common = { type: 'postgres' as const, migrations: [...MIGRATIONS, ...(target.migrations ?? [])], synchronize: false, migrationsRun: false, logging: ['error' as const] };
   let options: DataSourceOptions;
   let pglite: { close(): Promise<void> } | undefined;
   if (target.url) {

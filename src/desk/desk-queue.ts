@@ -1,4 +1,5 @@
 import { FieldErrors } from '../common/errors.js';
+import { isIsoInstant } from '../common/input-check.js';
 import { STATUS_CATEGORIES, type StatusCategory } from '../tenancy/pack.schema.js';
 import type { TicketFilter } from '../tickets/ticket.repository.js';
 import { QUEUE_ORDERS, type QueueSort } from './desk.repository.js';
@@ -69,8 +70,9 @@ export function encodeCursor(key: unknown[]): string {
 
 const CHECKS: Record<string, (v: unknown) => boolean> = {
   boolean: (v) => typeof v === 'boolean',
-  int: (v) => Number.isInteger(v),
-  timestamptz: (v) => typeof v === 'string' && (v === 'infinity' || !Number.isNaN(Date.parse(v))),
+  // Within what PostgreSQL's int and timestamptz read: a forged cursor is a 400, not a 500.
+  int: (v) => Number.isInteger(v) && Math.abs(v as number) <= 2 ** 31 - 1,
+  timestamptz: (v) => v === 'infinity' || isIsoInstant(v),
   numeric: (v) => (typeof v === 'string' || typeof v === 'number') && /^-?\d+(\.\d+)?$/.test(String(v)),
   uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
 };

@@ -8,7 +8,7 @@ export type { JobIntervals } from '../config/app-config.js';
 export const JOB_INTERVALS = Symbol('JOB_INTERVALS');
 
 /**
- * Runs the timers and the outbox worker on intervals (@nestjs/schedule's registry), in every
+ * Runs the timers, the outbox worker and the plugins' tasks on intervals (@nestjs/schedule's registry), in every
  * instance: their SQL claims rows with SKIP LOCKED, so instances running together never act
  * twice. A run never overlaps the previous one of the same job, and closing the application
  * waits for the runs in progress.
@@ -28,6 +28,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     this.every('guichet-timers', this.intervals.timersMs, () => this.jobs.runTimers());
     this.every('guichet-outbox', this.intervals.outboxMs, () => this.jobs.runOutbox());
+    for (const { job, task } of this.jobs.pluginTasks()) this.every(`plugin-task:${job}`, this.intervals.pluginTasksMs, () => this.jobs.runPluginTask(task, job));
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,14 +1,18 @@
-import { TenantContexts } from '../tenancy/tenant-contexts.js';
 import { createHash } from 'node:crypto';
-import { Logger, Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/errors.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { TenantContexts } from '../tenancy/tenant-contexts.js';
+import { isDataRefusal } from '../database/database-errors.js';
 import { TicketActionsService } from '../tickets/ticket-actions.service.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
-import { MailIdentity, type ReplyTarget } from './mail-identity.js';
+import type { TenantPack } from '../tenancy/tenant-pack.js';
+import { InboundMailRepository, type ReplyingPerson } from './inbound-mail.repository.js';
+import { MailIdentity, type ReplyProof } from './mail-identity.js';
 import { OutboxRepository } from './outbox.repository.js';
-import { stripQuoted } from './reply-text.js';
+import { storableText, stripQuoted } from './reply-text.js';
 
 /** The SMTP envelope, when the mail came through one (our listener, or an MTA passing it on). */
 export interface Envelope {
@@ -23,17 +27,39 @@ export type InboundOutcome =
 
 export type InboundIgnoredReason =
   | 'auto-submitted' | 'bounce' | 'loop' | 'no-sender' | 'unmatched' | 'forged-address' | 'replies-disabled'
-  | 'unknown-ticket' | 'unknown-sender' | 'empty' | 'duplicate' | 'refused';
+  | 'unknown-ticket' | 'unknown-sender' | 'empty' | 'duplicate' | 'refused' | 'unprocessable';
 
 const AUTO_PRECEDENCE = new Set(['bulk', 'junk', 'list', 'auto_reply']);
 const ROBOT_SENDERS = /^(mailer-daemon|postmaster|no-?reply|ne-?pas-?repondre)@/i;
 
+/** Longest Message-ID recorded as it is; a longer one is recorded by its hash (index entries are bounded). */
+const MAX_KEY_LENGTH = 250;
+
+/** Who a reply comes from, once proved: the ticket, and the person it is posted as. */
+interface ProvedSender {
+  status: 'proved';
+  ctx: RequestContext;
+  pack: TenantPack;
+  ticketId: string;
+  reference: string;
+  person: ReplyingPerson;
+}
+
+/** A ticket a proof may designate, and the test of the person it was sent to. */
+interface Claim {
+  pack: TenantPack;
+  ticketId: string;
+  isFor: (personId: string) => boolean;
+}
+
 /**
- * Replies by mail. A reply is matched to its ticket by the signed Reply-To address (or by the
- * References / In-Reply-To naming one of our Message-IDs), must come from the ticket's requester,
- * beneficiary or a participant (by e-mail), and becomes a public exchange posted as that person —
- * so the pack's `on: comment` transitions apply. Automatic mail (RFC 3834), bounces and our own
- * notifications are dropped, and a message delivered twice is posted once.
+ * Replies by mail. A reply is posted only with proof that Guichet mailed that ticket to its
+ * sender: the reply address signed for that recipient, or the signed Message-ID of a notification
+ * sent to them (In-Reply-To / References); and its `From` must be that person's e-mail. A thread
+ * id, another recipient's address or Message-ID, or a forged one posts nothing. The reply becomes
+ * a public exchange posted as that person — so the pack's `on: comment` transitions apply.
+ * Automatic mail (RFC 3834), bounces and our own notifications are dropped, a message delivered
+ * twice is posted once, and a message that can never be stored is dropped rather than retried.
  */
 @Injectable()
 export class InboundMailService {
@@ -42,62 +68,94 @@ export class InboundMailService {
   constructor(
     private readonly registry: TenantRegistry,
     private readonly contexts: TenantContexts,
+    private readonly repository: InboundMailRepository,
     private readonly actions: TicketActionsService,
     private readonly outbox: OutboxRepository,
     private readonly identity: MailIdentity,
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Handles one message. Throws only when Guichet itself failed (the database is unreachable…):
+   * the sender should then try again. Everything that depends on the message alone gives an outcome.
+   */
   async receive(raw: Buffer, envelope: Envelope = {}): Promise<InboundOutcome> {
-    const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
-    const outcome = await this.handle(mail, raw, envelope);
-    this.logger.log(`${mail.messageId ?? '(no Message-ID)'}: ${outcome.status}${outcome.status === 'ignored' ? ` (${outcome.reason})` : ''}${outcome.ticket ? ` ${outcome.tenant}/${outcome.ticket}` : ''}`);
+    let mail: ParsedMail | undefined;
+    let outcome: InboundOutcome;
+    try {
+      mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+      outcome = await this.handle(mail, raw, envelope);
+    } catch (error) {
+      // The same bytes would fail the same way at every delivery: dropped, not retried.
+      if (mail && !isDataRefusal(error)) throw error;
+      this.logger.warn(`Reply dropped, it cannot be stored: ${(error as Error).message}`);
+      outcome = { status: 'ignored', reason: 'unprocessable' };
+    }
+    this.logger.log(`${mail?.messageId ?? '(no Message-ID)'}: ${outcome.status}${outcome.status === 'ignored' ? ` (${outcome.reason})` : ''}${outcome.ticket ? ` ${outcome.tenant}/${outcome.ticket}` : ''}`);
     return outcome;
   }
 
   private async handle(mail: ParsedMail, raw: Buffer, envelope: Envelope): Promise<InboundOutcome> {
     const automatic = this.automatic(mail, envelope);
     if (automatic) return { status: 'ignored', reason: automatic };
-    const from = addresses(mail.from)[0]?.toLowerCase();
+    const from = storableText(addresses(mail.from)[0] ?? '').trim().toLowerCase();
     if (!from) return { status: 'ignored', reason: 'no-sender' };
     if (ROBOT_SENDERS.test(from)) return { status: 'ignored', reason: 'bounce' };
 
-    const target = await this.target(mail, envelope);
-    if (target === 'forged' || !target) return { status: 'ignored', reason: target === 'forged' ? 'forged-address' : 'unmatched' };
-    const pack = this.registry.all().find((p) => p.id === target.tenantId)!;
-    if (!pack.config.notifications.acceptReplies) return { status: 'ignored', reason: 'replies-disabled', tenant: pack.id };
+    const { proofs, forged } = this.proofs(mail, envelope);
+    if (!proofs.length) return { status: 'ignored', reason: forged ? 'forged-address' : 'unmatched' };
+    let refusal: InboundOutcome | undefined;
+    for (const proof of proofs) {
+      const sender = await this.sender(proof, from);
+      if (sender.status === 'proved') return this.post(sender, mail, raw);
+      refusal ??= sender;
+    }
+    return refusal!;
+  }
 
-    const ctx = this.contexts.for(pack.id);
-    const [ticket] = await ctx.query<{ reference: string }>(`SELECT reference FROM ticket WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, target.ticketId]);
-    if (!ticket) return { status: 'ignored', reason: 'unknown-ticket', tenant: pack.id };
-    const [person] = await ctx.query<{ id: string; login: string; display_name: string; roles: string[] }>(
-      `SELECT p.id, p.login, p.display_name, p.roles FROM ticket t
-       JOIN person p ON p.tenant_id = t.tenant_id AND p.active
-         AND (p.id IN (t.requester_id, t.beneficiary_id)
-              OR EXISTS (SELECT 1 FROM ticket_participant x WHERE x.tenant_id = t.tenant_id AND x.ticket_id = t.id AND x.person_id = p.id))
-       WHERE t.tenant_id = $1 AND t.id = $2 AND $3 IN (lower(p.email), lower(p.notification_email))
-       ORDER BY (p.id = t.requester_id) DESC, (p.id = t.beneficiary_id) DESC LIMIT 1`,
-      [ctx.tenantId, target.ticketId, from],
-    );
-    const where = { tenant: pack.id, ticket: ticket.reference };
-    if (!person) return { status: 'ignored', reason: 'unknown-sender', ...where };
+  /** The person a proof designates, if `from` is that person's address; else why not. */
+  private async sender(proof: ReplyProof, from: string): Promise<ProvedSender | InboundOutcome> {
+    for (const claim of await this.claims(proof)) {
+      const ctx = this.contexts.for(claim.pack.id);
+      const reference = await this.repository.ticketReference(ctx, claim.ticketId);
+      if (!reference) continue;
+      if (!claim.pack.config.notifications.acceptReplies) return { status: 'ignored', reason: 'replies-disabled', tenant: claim.pack.id };
+      const where = { tenant: claim.pack.id, ticket: reference };
+      const people = await this.repository.peopleByAddress(ctx, claim.ticketId, from);
+      if (!people.length) return { status: 'ignored', reason: 'unknown-sender', ...where };
+      // Someone of the ticket, but the proof is not theirs: a reply sent as somebody else.
+      const person = people.find((p) => claim.isFor(p.id));
+      if (!person) return { status: 'ignored', reason: 'forged-address', ...where };
+      return { status: 'proved', ctx, pack: claim.pack, ticketId: claim.ticketId, reference, person };
+    }
+    return { status: 'ignored', reason: 'unknown-ticket' };
+  }
 
+  /** The tickets a proof may designate: a reply address names no tenant (each one is tried), a Message-ID its outbox row. */
+  private async claims(proof: ReplyProof): Promise<Claim[]> {
+    if (proof.kind === 'address') {
+      return this.registry.all().map((pack) => ({ pack, ticketId: proof.ticketId, isFor: (personId: string) => this.identity.addressIsFor(proof, pack.id, personId) }));
+    }
+    const pack = this.registry.all().find((p) => p.id === proof.tenantId);
+    const row = pack && (await this.outbox.recipientOf(this.contexts.for(pack.id), proof.outboxId));
+    return pack && row ? [{ pack, ticketId: row.ticketId, isFor: (personId: string) => personId === row.recipientId }] : [];
+  }
+
+  private async post(sender: ProvedSender, mail: ParsedMail, raw: Buffer): Promise<InboundOutcome> {
+    const { ctx, pack, ticketId, person } = sender;
+    const where = { tenant: pack.id, ticket: sender.reference };
     const limit = pack.config.limits.commentMaxLength;
-    let body = stripQuoted(mail.text ?? '');
+    // A quoted-printable =00 decodes to NUL, which PostgreSQL refuses: the MTA would retry a 500 forever.
+    let body = stripQuoted(storableText(mail.text ?? ''));
     if (!body) return { status: 'ignored', reason: 'empty', ...where };
     if (body.length > limit) body = `${body.slice(0, limit - 1)}…`;
 
-    const key = mail.messageId?.trim() || `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    const key = messageKey(mail.messageId, raw);
     const asPerson = ctx.withActor({ kind: 'person', id: person.id, login: person.login, displayName: person.display_name, roles: person.roles });
     try {
       const posted = await asPerson.transaction(async (tx) => {
-        const fresh = await tx.query(
-          `INSERT INTO inbound_mail (tenant_id, message_key, ticket_id, person_id, received_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT DO NOTHING RETURNING message_key`,
-          [tx.tenantId, key, target.ticketId, person.id, this.clock.now()],
-        );
-        if (!fresh.length) return false;
-        await this.actions.comment(tx, target.ticketId, body);
+        if (!(await this.repository.recordOnce(tx, key, ticketId, person.id, this.clock.now()))) return false;
+        await this.actions.comment(tx, ticketId, body);
         return true;
       });
       if (!posted) return { status: 'ignored', reason: 'duplicate', ...where };
@@ -126,31 +184,35 @@ export class InboundMailService {
     return undefined;
   }
 
-  /** The ticket the mail answers: a signed reply address first, then our Message-IDs in References / In-Reply-To. */
-  private async target(mail: ParsedMail, envelope: Envelope): Promise<ReplyTarget | 'forged' | undefined> {
-    const tenants = this.registry.all().map((p) => p.id);
-    const candidates = [
+  /**
+   * What the mail shows of having been sent by Guichet: signed reply addresses among its
+   * recipients (envelope, To, Cc, Delivered-To, X-Original-To), then our signed Message-IDs in
+   * In-Reply-To / References. `forged` when something had our shape without a valid signature.
+   */
+  private proofs(mail: ParsedMail, envelope: Envelope): { proofs: ReplyProof[]; forged: boolean } {
+    const recipients = [
       ...(envelope.rcptTo ?? []),
       ...addresses(mail.to),
       ...addresses(mail.cc),
       ...['delivered-to', 'x-original-to'].flatMap((h) => [mail.headers.get(h)].flat().filter(Boolean).map((v) => String(typeof v === 'object' && v && 'text' in v ? (v as AddressObject).text : v))),
     ];
-    let forged = false;
-    for (const address of candidates) {
-      const parsed = this.identity.parseReplyAddress(address.replace(/^.*<|>.*$/g, '').trim(), tenants);
-      if (parsed === 'forged') forged = true;
-      else if (parsed && parsed !== 'base') return parsed;
-    }
     const ids = [mail.inReplyTo ?? [], mail.references ?? []].flat().flatMap((v) => v.split(/\s+/)).filter(Boolean);
-    for (const id of ids) {
-      const parsed = this.identity.parseMessageId(id);
-      if (!parsed || !tenants.includes(parsed.tenantId)) continue;
-      if (parsed.kind === 'ticket') return { tenantId: parsed.tenantId, ticketId: parsed.id };
-      const ticketId = await this.outbox.ticketOf(this.contexts.for(parsed.tenantId), parsed.id);
-      if (ticketId) return { tenantId: parsed.tenantId, ticketId };
-    }
-    return forged ? 'forged' : undefined;
+    const parsed = [
+      ...recipients.map((address) => this.identity.parseReplyAddress(address.replace(/^.*<|>.*$/g, '').trim())),
+      ...ids.map((id) => this.identity.parseMessageId(id)),
+    ];
+    // The same proof often comes twice (envelope and To, In-Reply-To and References): checked once.
+    const proofs = new Map<string, ReplyProof>();
+    for (const proof of parsed) if (typeof proof === 'object') proofs.set(JSON.stringify(proof), proof);
+    return { proofs: [...proofs.values()], forged: parsed.includes('forged') };
   }
+}
+
+/** The key a message is recorded under: its Message-ID, or a hash (of the message without one, of an id too long or odd to index). */
+function messageKey(messageId: string | undefined, raw: Buffer): string {
+  const id = messageId?.trim();
+  if (id && id.length <= MAX_KEY_LENGTH && storableText(id) === id) return id;
+  return `sha256:${createHash('sha256').update(id || raw).digest('hex')}`;
 }
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {

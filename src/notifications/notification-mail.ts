@@ -128,7 +128,7 @@ export function composeMail(pack: TenantPack, row: MailRow, deps: { config: Mail
   return {
     from: pack.config.notifications.from ?? deps.config.from,
     to: { name: row.recipient_name, address: row.recipient_email },
-    replyTo: pack.config.notifications.acceptReplies ? { name: String(context.portalName), address: deps.identity.replyTo(pack.id, row.ticket_id) } : undefined,
+    replyTo: pack.config.notifications.acceptReplies ? { name: String(context.portalName), address: deps.identity.replyTo(pack.id, row.ticket_id, row.recipient_id) } : undefined,
     ...rendered,
     messageId: deps.identity.messageId(pack.id, row.id),
     inReplyTo: thread,

@@ -196,9 +196,12 @@ export class OutboxRepository {
     return row?.status;
   }
 
-  /** The ticket an outbox row (one of our Message-IDs) was about. */
-  async ticketOf(ctx: RequestContext, id: string): Promise<string | undefined> {
-    const [row] = await ctx.query<{ ticket_id: string | null }>(`SELECT ticket_id FROM outbox WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, id]);
-    return row?.ticket_id ?? undefined;
+  /** The ticket and recipient of a notification (a reply to it comes from that recipient, or from nobody). */
+  async recipientOf(ctx: RequestContext, id: string): Promise<{ ticketId: string; recipientId: string } | undefined> {
+    const [row] = await ctx.query<{ ticket_id: string; recipient_id: string }>(
+      `SELECT ticket_id, recipient_id FROM outbox WHERE tenant_id = $1 AND id = $2 AND ticket_id IS NOT NULL AND recipient_id IS NOT NULL`,
+      [ctx.tenantId, id],
+    );
+    return row && { ticketId: row.ticket_id, recipientId: row.recipient_id };
   }
 }

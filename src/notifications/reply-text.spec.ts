@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { REPLY_MARKER, stripQuoted } from './reply-text.js';
+import { REPLY_MARKER, storableText, stripQuoted } from './reply-text.js';
 
 describe('stripQuoted', () => {
   it('keeps what was written above our marker', () => {
@@ -23,5 +23,13 @@ describe('stripQuoted', () => {
 
   it('keeps a plain message whole, lines that merely start with "Le" included', () => {
     expect(stripQuoted('Le poste ne démarre plus.\nDepuis ce matin.')).toBe('Le poste ne démarre plus.\nDepuis ce matin.');
+  });
+});
+
+describe('storableText', () => {
+  it('removes NUL and other control characters, keeps tab, line breaks and everything printable', () => {
+    expect(storableText('Num\u0000éro\u0007 AB\u001b-1\u007f\tok\r\nfin\n')).toBe('Numéro AB-1\tok\r\nfin\n');
+    expect(storableText('\u0000\u0000')).toBe('');
+    expect(storableText('Émoji 🎫 · « guillemets »')).toBe('Émoji 🎫 · « guillemets »');
   });
 });

@@ -43,3 +43,5 @@ export function stripQuoted(text: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+export { storableText } from '../common/input-check.js';

@@ -53,7 +53,8 @@ export class SmtpListener {
   }
 
   private acceptsRecipient(address: SMTPServerAddress): boolean {
-    const parsed = this.identity.parseReplyAddress(address.address, this.registry.all().map((p) => p.id));
+    // The signature is the recipient's: it is checked against the message's sender, after DATA.
+    const parsed = this.identity.parseReplyAddress(address.address);
     return parsed !== undefined && parsed !== 'forged';
   }
 

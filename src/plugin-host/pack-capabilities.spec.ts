@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { FIRST_PARTY_PLUGINS } from '../../plugins/index.js';
+import { withPlugins } from '../../test/setup/pack-copy.js';
 import { PackLoader } from '../tenancy/pack-loader.js';
 import { definePlugin, type GuichetPlugin } from './plugin.js';
 import { PluginRegistry } from './plugin-registry.js';
@@ -28,19 +29,15 @@ const TYPES = `
 ticketTypes:
   incident: { label: Incident, reference: "I{school-year:yy-yy}-{seq:4}" }
 `;
-const ON = `
-plugins:
-  - { plugin: school-year, options: { start: 08-16 } }
-  - { plugin: fr-fields }
-`;
+const on = (yaml: string) => withPlugins(yaml, '{ plugin: school-year, options: { start: 08-16 } }', '{ plugin: fr-fields }');
 const withFields = (yaml: string, fields: string) => yaml.replace('    - { key: availability, type: text, label: { fr: Disponibilités, en: Availability } }', fields);
 
 describe('packs using plugin capabilities', () => {
   it('turns plugins on with their options, and uses their token, field type and validator', () => {
-    const result = load((y) => withFields(`${y}${TYPES}${ON}`, '    - { key: host, type: uai, label: Établissement d’accueil }\n    - { key: callBack, type: phone, validate: phone-fr, label: Rappel }'));
+    const result = load((y) => withFields(on(`${y}${TYPES}`), '    - { key: host, type: uai, label: Établissement d’accueil }\n    - { key: callBack, type: phone, validate: phone-fr, label: Rappel }'));
     expect(problems(result)).toEqual([]);
     const pack = 'pack' in result ? result.pack : undefined;
-    expect(pack!.plugins).toEqual(new Map<string, unknown>([['school-year', { start: '08-16' }], ['fr-fields', { overseasCollectivities: true }]]));
+    // The tenant's option moves the first day of the school year to 16 August.
     expect(pack!.references.get('incident')!.format(new Date('2026-08-20T10:00:00Z'), 'Europe/Paris', 7)).toBe('I26-27-0007');
     expect(pack!.references.get('request')!.source).toBe('R-{seq:6}');
     expect(pack!.form.find((f) => f.key === 'host')).toMatchObject({ type: 'text', format: 'uai', maxLength: 8 });
@@ -49,19 +46,18 @@ describe('packs using plugin capabilities', () => {
     expect(pack!.fieldChecks.validators.get('phone-fr')!('+33 1 23 45 67 89')).toEqual({ value: '01 23 45 67 89' });
   });
 
-  it('checks the plugins section: known plugins, once each, with valid options', () => {
-    const result = load((y) => `${y}
-plugins:
-  - { plugin: school-year, options: { start: 13-01, colour: red } }
-  - { plugin: helo }
-  - { plugin: school-year }
-`);
+  it('checks the plugins section with the registry: known plugins, once each, with valid options', () => {
+    const result = load((y) => withPlugins(y, '{ plugin: school-year, options: { start: 13-01 } }', '{ plugin: helo }', '{ plugin: school-year }'));
     expect(problems(result)).toEqual([
       'packs/sample/tenant.yaml: plugins[0].options.start: a day of the year such as 09-01 (MM-DD)',
-      'packs/sample/tenant.yaml: plugins[0].options.colour: expected no such key (unknown key)',
-      'packs/sample/tenant.yaml: plugins[1].plugin: expected a plugin this deployment loads (cas, demo, fr-fields, local, oidc, school-year, trusted-header), got "helo"',
-      'packs/sample/tenant.yaml: plugins[2].plugin: expected each plugin once, "school-year" is already turned on at plugins[0]',
+      'packs/sample/tenant.yaml: plugins[1].plugin: expected a plugin (fr-fields, school-year, webhooks), got "helo"',
+      'packs/sample/tenant.yaml: plugins[2].plugin: "school-year" is listed twice',
     ]);
+  });
+
+  it('reports a capability of a plugin whose options are wrong once, on its options', () => {
+    const result = load((y) => withPlugins(`${y}${TYPES}`, '{ plugin: school-year, options: { start: 02-30 } }'));
+    expect(problems(result)).toEqual(['packs/sample/tenant.yaml: plugins[0].options.start: a day of the year such as 09-01 (MM-DD)']);
   });
 
   it('uses a capability only from a plugin the pack turns on, and names the plugin to turn on', () => {
@@ -80,7 +76,7 @@ plugins:
   it('reports names no loaded plugin provides, listing what the deployment offers', () => {
     const result = load((y) =>
       withFields(
-        `${y}${ON}\nticketTypes:\n  incident: { label: Incident, reference: "I{schoolyear}-{seq}" }\n  request: { label: Demande, reference: "R{school-year:yyy}-{seq}" }\n`,
+        on(`${y}\nticketTypes:\n  incident: { label: Incident, reference: "I{schoolyear}-{seq}" }\n  request: { label: Demande, reference: "R{school-year:yyy}-{seq}" }\n`),
         '    - { key: host, type: siret, label: Accueil }\n    - { key: callBack, type: text, validate: phone, label: Rappel }\n    - { key: count, type: number, validate: phone-fr, label: Nombre }',
       ),
     );
@@ -96,7 +92,7 @@ plugins:
   it('syncs a pack again when a plugin it turns on changes version', () => {
     const hash = (version: string) => {
       const plugins = FIRST_PARTY_PLUGINS.map((p) => (p.name === 'fr-fields' ? { ...p, version } : p));
-      const result = load((y) => `${y}${ON}`, (c) => c, plugins);
+      const result = load(on, (c) => c, plugins);
       return 'pack' in result ? result.pack.hash : undefined;
     };
     expect(hash('1.0.0')).toBe(hash('1.0.0'));

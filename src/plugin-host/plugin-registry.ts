@@ -4,6 +4,7 @@ import semver from 'semver';
 import { FIELD_TYPES } from '../tenancy/pack.schema.js';
 import type { CommandCapability } from './commands.js';
 import type { GuichetPlugin } from './plugin.js';
+import { definitionProblems } from './plugin-checks.js';
 import { CORE_VERSION } from './version.js';
 
 /** Names a plugin may give its commands, tokens, field types and validators. */
@@ -25,7 +26,18 @@ export class PluginRegistry {
       if (this.plugins.has(plugin.name)) throw new Error(`Two plugins are named "${plugin.name}"`);
       if (!semver.validRange(plugin.core)) throw new Error(`Plugin "${plugin.name}" declares core "${plugin.core}", which is not a semver range`);
       if (!semver.satisfies(CORE_VERSION, plugin.core)) throw new Error(`Plugin "${plugin.name}" supports core ${plugin.core}, this is core ${CORE_VERSION}`);
+      const problems = definitionProblems(plugin);
+      if (problems.length) throw new Error(`Plugin "${plugin.name}": ${problems.join('; ')}`);
       this.plugins.set(plugin.name, plugin);
+    }
+    const migrations = new Map<string, string>();
+    for (const plugin of this.plugins.values()) {
+      for (const Migration of plugin.migrations ?? []) {
+        const name = new Migration().name ?? Migration.name;
+        const other = migrations.get(name);
+        if (other) throw new Error(`Plugin "${plugin.name}": migration ${name} has the name of one of plugin "${other}"'s`);
+        migrations.set(name, plugin.name);
+      }
     }
     for (const capability of Object.keys(NOUN) as NamedCapability[]) this.checkNames(capability);
   }
@@ -74,6 +86,31 @@ export class PluginRegistry {
         return;
       }
       const result = plugin.options.safeParse(method.options);
+      if (!result.success) {
+        for (const issue of result.error.issues) {
+          problems.push({ file: fileOf(path), path: [`${path}.options`, formatPath(issue.path as (string | number)[])].filter(Boolean).join('.'), message: issue.message.replace(/^Invalid input: /, '') });
+        }
+      }
+    });
+    problems.push(...this.checkPluginUses(pack, fileOf));
+    return problems;
+  }
+
+  /** Every entry of the pack's `plugins` names a known plugin (not a sign-in method: those go in `auth`), once, with valid options. */
+  private checkPluginUses(pack: TenantPack, fileOf: (path: string) => string): PackProblem[] {
+    const problems: PackProblem[] = [];
+    const seen = new Set<string>();
+    pack.config.plugins.forEach((use, i) => {
+      const path = `plugins[${i}]`;
+      const plugin = this.plugins.get(use.plugin);
+      if (!plugin || plugin.provides.authMethod) {
+        const names = this.all().filter((p) => !p.provides.authMethod).map((p) => p.name).sort();
+        problems.push({ file: fileOf(path), path: `${path}.plugin`, message: `expected a plugin (${names.join(', ')}), got "${use.plugin}"${plugin ? ' (a sign-in method: list it in auth)' : ''}` });
+        return;
+      }
+      if (seen.has(use.plugin)) problems.push({ file: fileOf(path), path: `${path}.plugin`, message: `"${use.plugin}" is listed twice` });
+      seen.add(use.plugin);
+      const result = plugin.options.safeParse(use.options);
       if (!result.success) {
         for (const issue of result.error.issues) {
           problems.push({ file: fileOf(path), path: [`${path}.options`, formatPath(issue.path as (string | number)[])].filter(Boolean).join('.'), message: issue.message.replace(/^Invalid input: /, '') });

@@ -1,5 +1,7 @@
 import type { Provider, Type } from '@nestjs/common';
+import type { MigrationInterface } from 'typeorm';
 import type { z } from 'zod';
+import type { PluginTaskDefinition } from './plugin-tasks.js';
 import type { LocalizedInput } from '../tenancy/pack.schema.js';
 import type { FieldTypeCapability, FieldValidatorCapability, ReferenceTokenCapability } from '../tenancy/pack-extensions.js';
 import type { CommandCapability } from './commands.js';
@@ -53,10 +55,27 @@ export interface GuichetPlugin<Options = unknown> {
   /**
    * Nest controllers the plugin adds (e.g. its sign-in routes under `/:tenant/auth/<name>`). They
    * ask for SDK services by type (SignInHost, CredentialStore, PluginTickets, PluginEvents, Clock).
+   * API routes live under `api/:tenant/plugins/<name>/` behind the host's token guard (`@PluginApi()`);
+   * a controller path outside the plugin's prefixes stops the boot naming the plugin.
    */
   controllers?: Type<unknown>[];
   /** Nest providers the plugin adds (its event subscribers, its own services). */
   providers?: Provider[];
+  /**
+   * Migrations of the plugin's own tables (TypeORM migration classes, names ending in a 13-digit
+   * timestamp), run with the core's at boot, by `guichet migrate` and in the tests' template. Every
+   * table is named `plugin_<name>_…` (hyphens as underscores), has `tenant_id` leading every key and
+   * index, and is put under row-level security with `tenantTable(q, table)`; a migration that breaks
+   * one of these rules, or changes a table that is not the plugin's, fails naming the plugin.
+   * See docs/plugins.md § Capability: migrations.
+   */
+  migrations?: (new () => MigrationInterface)[];
+  /**
+   * Background work run for each tenant, in every instance, on the plugin-task interval
+   * (`GUICHET_PLUGIN_TASK_INTERVAL_MS`), and once by `guichet plugin-tasks`. Each task's class must
+   * be one of `providers`.
+   */
+  tasks?: PluginTaskDefinition[];
   /** Called once at boot, after packs are loaded and before the application serves requests. */
   init?(): Promise<void> | void;
   /** Called once at shutdown. */

@@ -3,8 +3,12 @@ import type { RequestContext } from '../tenancy/request-context.js';
 import type { SignedInIdentity } from './claim-mapping.js';
 import type { GuichetPlugin } from './plugin.js';
 
-/** A sign-in failure for one of these reasons (translated by the host into the message). */
-export type SignInFailure = 'credentials' | 'otp' | 'state' | 'provider' | 'claims' | 'inactive' | 'proxy' | 'origin';
+/**
+ * A sign-in failure for one of these reasons (translated by the host into the message).
+ * `credentials` stands for a wrong login, password or one-time code alike: no answer tells that
+ * the password was right.
+ */
+export type SignInFailure = 'credentials' | 'state' | 'provider' | 'claims' | 'inactive' | 'proxy' | 'origin';
 
 /** Thrown by an auth plugin to refuse a sign-in; the host answers it (back to the sign-in page, or 401 JSON). */
 export class SignInError extends Error {
@@ -48,9 +52,12 @@ export abstract class SignInHost {
   abstract provision(ctx: RequestContext, identity: SignedInIdentity): Promise<string>;
   /** The active person with `login`, if any. */
   abstract personId(ctx: RequestContext, login: string): Promise<string | undefined>;
-  /** Lockout after repeated failures for one login (ACCOUNT_LOCKED while locked). */
-  abstract checkLockout(ctx: RequestContext, login: string): Promise<void>;
-  abstract recordFailure(ctx: RequestContext, login: string, after: number, lockMs: number): Promise<void>;
+  /**
+   * Counts one attempt for `login` before its secret is checked, atomically (one row-locked
+   * statement), and refuses it (ACCOUNT_LOCKED) once `after` attempts failed within `lockMs`:
+   * parallel guesses cannot outrun the lockout. A success clears the count (`clearFailures`).
+   */
+  abstract reserveAttempt(ctx: RequestContext, login: string, after: number, lockMs: number): Promise<void>;
   abstract clearFailures(ctx: RequestContext, login: string): Promise<void>;
   /** Opens the session (a new token), sets its cookie and goes where the person was heading. */
   abstract complete(ctx: RequestContext, req: Request, res: Response, personId: string, method: string, next: unknown): Promise<void>;

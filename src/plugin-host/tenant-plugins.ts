@@ -1,15 +1,6 @@
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { GuichetPlugin } from './plugin.js';
 
-/**
- * The plugin's options for the context's tenant: its pack's `plugins:` entry, parsed by the
- * plugin's schema (defaults applied). Undefined when the pack does not turn the plugin on: a
- * subscriber or a route then does nothing for that tenant.
- */
-export function pluginOptions<O>(ctx: RequestContext, plugin: GuichetPlugin<O>): O | undefined {
-  return ctx.tenant.plugins.get(plugin.name) as O | undefined;
-}
-
 /** The options of the tenant's first `auth` method of this plugin, parsed by its schema; undefined when the pack lists none. */
 export function authMethodOptions<O>(ctx: RequestContext, plugin: GuichetPlugin<O>): O | undefined {
   const method = ctx.tenant.config.auth.find((a) => a.plugin === plugin.name);

@@ -2,17 +2,17 @@ import { TicketActionsService } from '../tickets/ticket-actions.service.js';
 import { CatalogueService } from '../catalogue/catalogue.service.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { TicketService } from '../tickets/ticket.service.js';
-import { Body, Controller, Get, Inject, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { PortalSessionGuard, type PortalRequest } from '../auth/portal-session.guard.js';
+import { readUpload } from '../api/attachment-http.js';
+import { AcceptsFiles, portalCsrf, PortalSessionGuard, type PortalRequest } from '../auth/portal-session.guard.js';
 import type { FormFieldView } from '../catalogue/catalogue.service.js';
 import { FieldErrors, type FieldProblem } from '../common/errors.js';
-import { formatSize } from '../common/units.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { checkValues } from '../tickets/ticket-form.js';
-import type { UploadedFile } from '../tickets/ticket-actions.service.js';
-import type { PortalUploadRequest } from './assets.js';
+import type { ReceivedFile } from '../storage/multipart-form.js';
+import { checkStoredFiles } from '../tickets/attachment-rules.js';
 import { fieldErrors, fieldModels, personLogin, problemsOf } from './form-model.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-page.js';
@@ -40,20 +40,23 @@ export class PortalCreateController {
   }
 
   /**
-   * Checks everything the page can check before writing (form rules, people typed by name, the
-   * pack's attachment limits) and reports it all at once; then creates the ticket and attaches
-   * the files, and shows the confirmation.
+   * Reads the form, its files streaming to storage within the pack's limits (413 beyond them,
+   * what was typed kept); checks everything the page can check before writing (form rules, people
+   * typed by name, file types) and reports it all at once; then creates the ticket, attaches the
+   * files and shows the confirmation. Files of a refused form are removed from storage.
    */
   @Post('new/:leaf')
-  async create(@Req() req: PortalRequest & PortalUploadRequest, @Res() res: Response, @Param('leaf') leafKey: string, @Body() body: Record<string, unknown>): Promise<void> {
+  @AcceptsFiles()
+  async create(@Req() req: PortalRequest, @Res() res: Response, @Param('leaf') leafKey: string): Promise<void> {
     const ctx = this.pages.ctx(req);
     const form = await this.catalogue.form(ctx, leafKey);
-    const typed = Object.fromEntries(Object.entries(body ?? {}).filter(([k]) => !CONTROL_FIELDS.has(k)));
-    const files = ((req.files as UploadedFile[] | undefined) ?? []).filter((f) => f.size > 0 || f.originalname);
-    const problems: FieldProblem[] = [];
+    const takesFiles = form.fields.some((f) => f.type === 'attachments');
+    const upload = await readUpload(this.actions, ctx, req, res, { fileFields: takesFiles ? ['attachments'] : [], authorize: portalCsrf(req) });
+    const typed = Object.fromEntries(Object.entries(upload.fields).filter(([k]) => !CONTROL_FIELDS.has(k)));
+    const problems: FieldProblem[] = [...upload.problems];
     const values = await this.resolvePeople(ctx, form.fields, typed, problems);
     for (const key of Object.keys(values)) if (!form.fields.some((f) => f.key === key)) delete values[key];
-    problems.push(...this.checkFiles(ctx, form.fields, files, req.uploadError));
+    if (upload.files.length) problems.push(...this.checkFiles(ctx, upload.files));
     try {
       const errors = new FieldErrors();
       checkValues(this.catalogue.fieldsFor(ctx, (await this.catalogue.leaf(ctx, leafKey)), form.type), values, ctx.tenant, errors);
@@ -61,14 +64,18 @@ export class PortalCreateController {
     } catch (error) {
       problems.push(...problemsOf(error).filter((p) => !problems.some((q) => q.field === p.field)));
     }
-    if (problems.length) return this.render(req, res, leafKey, typed, problems, true);
+    if (problems.length) {
+      await this.actions.discard(ctx, upload.files);
+      return this.render(req, res, leafKey, typed, problems, true, upload.tooLarge ? 413 : 400);
+    }
     let created;
     try {
       created = await this.tickets.create(ctx, { leaf: leafKey, values });
     } catch (error) {
+      await this.actions.discard(ctx, upload.files);
       return this.render(req, res, leafKey, typed, problemsOf(error), true);
     }
-    for (const file of files) await this.actions.attach(ctx, created.reference, file);
+    if (upload.files.length) await this.actions.attachFiles(ctx, created.reference, upload.files, 'attachments');
     res.redirect(303, `/${ctx.tenantId}/tickets/${encodeURIComponent(created.reference)}/created`);
   }
 
@@ -97,7 +104,7 @@ export class PortalCreateController {
     });
   }
 
-  private async render(req: PortalRequest, res: Response, leafKey: string, typed: Record<string, unknown>, problems: FieldProblem[], submitted: boolean) {
+  private async render(req: PortalRequest, res: Response, leafKey: string, typed: Record<string, unknown>, problems: FieldProblem[], submitted: boolean, status = problems.length ? 400 : 200) {
     const ctx = this.pages.ctx(req);
     const form = await this.catalogue.form(ctx, leafKey);
     const memberships = await this.directory.membershipsOf(ctx, ctx.actor.id!);
@@ -116,7 +123,7 @@ export class PortalCreateController {
         title: this.pages.text(ctx, 'create.title') + ' — ' + form.leaf.name,
         nav: 'new',
         breadcrumb: [{ label: this.pages.text(ctx, 'catalogue.title'), href: `${base}/catalogue` }, { label: form.leaf.name }],
-        status: problems.length ? 400 : 200,
+        status,
       },
       {
         leaf: form.leaf,
@@ -161,19 +168,10 @@ export class PortalCreateController {
     return values;
   }
 
-  private checkFiles(ctx: RequestContext, fields: FormFieldView[], files: UploadedFile[], uploadError?: string): FieldProblem[] {
-    const max = ctx.tenant.maxAttachmentBytes;
-    const size = formatSize(max, ctx.locale);
-    if (!fields.some((f) => f.type === 'attachments')) return files.length ? [{ field: 'attachments', rule: 'rule.unknown' }] : [];
-    if (uploadError === 'fileSize') return [{ field: 'attachments', rule: 'rule.fileSize', params: { max: size } }];
-    const limit = ctx.tenant.config.attachments.maxFiles;
-    if (uploadError === 'fileCount' || files.length > limit) return [{ field: 'attachments', rule: 'rule.fileCount', params: { max: limit } }];
-    const tooBig = files.find((f) => f.size > max);
-    if (tooBig) return [{ field: 'attachments', rule: 'rule.fileSize', params: { max: size } }];
-    const accept = ctx.tenant.config.attachments.accept;
-    if (accept && files.some((f) => !accept.some((a) => (a.startsWith('.') ? f.originalname.toLowerCase().endsWith(a.toLowerCase()) : a.endsWith('/*') ? f.mimetype.startsWith(a.slice(0, -1)) : f.mimetype === a)))) {
-      return [{ field: 'attachments', rule: 'rule.fileType' }];
-    }
-    return [];
+  /** File types against the pack's `accept` (size and count were checked while reading). */
+  private checkFiles(ctx: RequestContext, files: ReceivedFile[]): FieldProblem[] {
+    const errors = new FieldErrors();
+    checkStoredFiles(ctx, files, 'attachments', errors);
+    return errors.all();
   }
 }

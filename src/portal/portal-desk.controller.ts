@@ -13,6 +13,7 @@ import type { RequestContext } from '../tenancy/request-context.js';
 import type { BulkAction, DeskResult } from '../desk/desk-actions.service.js';
 import { DeskPageBuilder, type DeskFormState, type DeskQueueParams } from './desk-page.js';
 import { fieldErrors, personLogin } from './form-model.js';
+import { goneQuery, goneSignatureMatches, type GoneParams } from './gone-notice.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-page.js';
 
@@ -73,8 +74,9 @@ export class PortalDeskController {
       req,
       res,
       'desk-bulk',
-      { title: this.pages.text(ctx, 'desk.bulk.title'), nav: 'desk', breadcrumb: [{ label: this.pages.text(ctx, 'desk.title'), href: `/${ctx.tenantId}/desk` }, { label: this.pages.text(ctx, 'desk.bulk.title') }] },
-      { rows, caption: this.pages.text(ctx, 'desk.bulk.caption', { ok, failed: rows.length - ok }), back: `/${ctx.tenantId}/desk?${new URLSearchParams(Object.entries(queueParams(values)).filter(([k, v]) => v && k !== 'cursor')).toString()}` },
+      // 207 when some rows were refused, as the API answers.
+      { title: this.pages.text(ctx, 'desk.bulk.title'), nav: 'desk', breadcrumb: [{ label: this.pages.text(ctx, 'desk.title'), href: `/${ctx.tenantId}/desk` }, { label: this.pages.text(ctx, 'desk.bulk.title') }], status: ok < rows.length ? 207 : 200 },
+      { rows, caption: this.pages.text(ctx, 'desk.bulk.caption', { ok, failed: rows.length - ok }), back: `/${ctx.tenantId}/desk?${new URLSearchParams(Object.entries(queueParams(values)).filter(([k, v]) => v && k !== 'cursor' && !k.startsWith('gone'))).toString()}` },
     );
   }
 
@@ -153,7 +155,7 @@ export class PortalDeskController {
     }
     const after = await this.desk.afterAction(ctx, result.ticket);
     if ('readable' in after && after.readable === false) {
-      res.redirect(303, `/${ctx.tenantId}/desk?gone=${encodeURIComponent(after.reference)}`);
+      res.redirect(303, `/${ctx.tenantId}/desk?${goneQuery(req.portal!.csrf, after.reference, after.status.key)}`);
       return;
     }
     const published = result.knowledge ? `&published=${encodeURIComponent(result.knowledge.title)}` : '';
@@ -173,10 +175,10 @@ export class PortalDeskController {
     );
   }
 
-  private async showQueue(req: PortalRequest, res: Response, params: DeskQueueParams & { gone?: string }, bulk?: { values: Record<string, string>; errors: Record<string, string>; selected: string[] }, status?: number): Promise<void> {
+  private async showQueue(req: PortalRequest, res: Response, params: DeskQueueParams & GoneParams, bulk?: { values: Record<string, string>; errors: Record<string, string>; selected: string[] }, status?: number): Promise<void> {
     const ctx = this.pages.ctx(req);
     const data = await this.builder.queue(ctx, params, bulk);
-    const gone = params.gone ? await this.goneText(ctx, params.gone) : undefined;
+    const gone = this.goneText(req, ctx, params);
     await this.pages.send(
       req,
       res,
@@ -186,11 +188,15 @@ export class PortalDeskController {
     );
   }
 
-  /** What the agent may know of a ticket that left their sight after their own action. */
-  private async goneText(ctx: RequestContext, ref: string): Promise<string | undefined> {
-    const [row] = await ctx.query<{ reference: string; status: string }>(`SELECT reference, status FROM ticket WHERE tenant_id = $1 AND reference = $2`, [ctx.tenantId, ref]);
-    if (!row) return undefined;
-    return this.pages.text(ctx, 'desk.ticket.gone', { reference: row.reference, status: this.statusLabel(ctx, { ticket: row }) });
+  /**
+   * What the agent may know of a ticket that left their sight after their own action: the status
+   * their action left it in, carried by the redirect and signed with the session's secret, so that
+   * `?gone=` cannot be used to read the status of a ticket the agent may not see.
+   */
+  private goneText(req: PortalRequest, ctx: RequestContext, params: GoneParams): string | undefined {
+    const { gone, goneStatus, goneSig } = params;
+    if (!gone || !goneStatus || !goneSig || !req.portal || !goneSignatureMatches(req.portal.csrf, gone, goneStatus, goneSig)) return undefined;
+    return this.pages.text(ctx, 'desk.ticket.gone', { reference: gone, status: this.statusLabel(ctx, { ticket: { status: goneStatus } }) });
   }
 
   private statusLabel(ctx: RequestContext, result: { ticket: { status: string } }): string {
@@ -206,8 +212,20 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-function queueParams(q: Record<string, unknown>): DeskQueueParams & { gone?: string } {
-  return { team: str(q.team), category: str(q.category), q: str(q.q).trim(), assignee: str(q.assignee), priority: str(q.priority), sla: str(q.sla), sort: str(q.sort), cursor: str(q.cursor), gone: str(q.gone) || undefined };
+function queueParams(q: Record<string, unknown>): DeskQueueParams & GoneParams {
+  return {
+    team: str(q.team),
+    category: str(q.category),
+    q: str(q.q).trim(),
+    assignee: str(q.assignee),
+    priority: str(q.priority),
+    sla: str(q.sla),
+    sort: str(q.sort),
+    cursor: str(q.cursor),
+    gone: str(q.gone) || undefined,
+    goneStatus: str(q.goneStatus) || undefined,
+    goneSig: str(q.goneSig) || undefined,
+  };
 }
 
 function strings(body: FormBody): Record<string, string> {

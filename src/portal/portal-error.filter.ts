@@ -1,10 +1,12 @@
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-errors.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { portalLocale, type PortalRequest } from '../auth/portal-session.guard.js';
 import { ErrorFilter } from '../api/error.filter.js';
-import { DomainError, ERROR_STATUS } from '../common/errors.js';
+import { bodyLeftUnread, drainRequest } from '../common/drain-request.js';
+import { DomainError, ERROR_STATUS, ValidationFailed } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
 import { PortalPages } from './portal-page.js';
@@ -29,6 +31,8 @@ export class PortalErrorFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<PortalRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     const tenantId = String(req.params?.tenant ?? req.path.split('/')[1] ?? '');
+    // Refused before its body was read (sign-in, CSRF): the body is discarded, not kept.
+    if (bodyLeftUnread(req)) drainRequest(req, res);
     // JSON endpoints of the portal's scripts, and anything under /api, answer like the API.
     if (req.path.includes('/portal-api/') && exception instanceof DomainError && exception.code === 'UNAUTHENTICATED') {
       // A script's request after the session ended: a 401 it can act on, not a redirect to a page.
@@ -48,15 +52,23 @@ export class PortalErrorFilter implements ExceptionFilter {
       res.redirect(303, `/${tenantId}/login?next=${encodeURIComponent(next)}`);
       return;
     }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`${req.method} ${req.url}: database unavailable (${(exception as Error).message})`);
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      exception = new DomainError('SERVICE_UNAVAILABLE');
+    }
     let status = 500;
     let message: string;
     let reference: string | undefined;
+    let problems: { field: string; message: string }[] | undefined;
     if (exception instanceof DomainError) {
       status = ERROR_STATUS[exception.code];
       message = translate(locale, exception.code, exception.params);
+      // Input refused before any form could show it next to its field (InputGuard): the fields, named.
+      if (exception instanceof ValidationFailed) problems = exception.problems.map((p) => ({ field: p.field, message: translate(locale, p.rule, p.params) }));
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
-      message = status === 404 ? translate(locale, 'NOT_FOUND') : status === 413 ? translate(locale, 'FILE_TOO_LARGE') : exception.message;
+      message = status === 404 ? translate(locale, 'NOT_FOUND') : status === 413 ? translate(locale, 'BODY_TOO_LARGE') : exception.message;
     } else {
       reference = randomUUID();
       this.logger.error(`${reference} ${req.method} ${req.url}: ${(exception as Error)?.stack ?? String(exception)}`);
@@ -65,7 +77,7 @@ export class PortalErrorFilter implements ExceptionFilter {
     const texts = tenant?.config.texts ?? {};
     const title = status === 404 ? portalText(texts, locale, 'error.notFound') : portalText(texts, locale, 'error.title');
     try {
-      this.pages.sendPublic(req, res, tenant, locale, 'error', { title, status }, { message, reference, signedIn: Boolean(req.guichet) });
+      this.pages.sendPublic(req, res, tenant, locale, 'error', { title, status }, { message, problems, reference, signedIn: Boolean(req.guichet) });
     } catch (error) {
       this.logger.error(`error page failed: ${(error as Error).stack}`);
       res.status(status).type('text/plain').send(message);

@@ -110,7 +110,8 @@ export class PortalHomeController {
   async search(@Req() req: PortalRequest, @Res() res: Response, @Query('q') q = '', @Query('page') pageParam = '1', @Query('filter') filter = ''): Promise<void> {
     const ctx = this.pages.ctx(req);
     const base = `/${ctx.tenantId}`;
-    const page = Math.max(1, Number.parseInt(String(pageParam), 10) || 1);
+    // Digits only: anything else is the search's "invalid page", not page 1.
+    const page = String(pageParam) === '' ? 1 : /^\d{1,20}$/.test(String(pageParam)) ? Number(pageParam) : Number.NaN;
     const query = [String(q), String(filter)].map((s) => s.trim()).filter(Boolean).join(' ');
     const levels = ctx.tenant.config.catalogue.levels.map((l) => pick(localized(l.label), ctx.locale));
     let errors: Record<string, string> = {};

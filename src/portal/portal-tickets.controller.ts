@@ -3,10 +3,10 @@ import { TicketActionsService } from '../tickets/ticket-actions.service.js';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { PortalSessionGuard, type PortalRequest } from '../auth/portal-session.guard.js';
+import { AcceptsFiles, portalCsrf, PortalSessionGuard, type PortalRequest } from '../auth/portal-session.guard.js';
+import { readUpload, sendAttachment } from '../api/attachment-http.js';
+import { drainRequest } from '../common/drain-request.js';
 import { ValidationFailed, type FieldProblem } from '../common/errors.js';
-import type { UploadedFile } from '../tickets/ticket-actions.service.js';
-import type { PortalUploadRequest } from './assets.js';
 import { fieldErrors, personLogin, problemsOf } from './form-model.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-page.js';
@@ -51,16 +51,22 @@ export class PortalTicketsController {
     this.back(res, ctx.tenantId, ref, 'comment', 'exchanges');
   }
 
+  /** The ticket is checked before the body is read; files stream to storage within the pack's limits (413 beyond). */
   @Post('tickets/:ref/attach')
-  async attach(@Req() req: PortalRequest & PortalUploadRequest, @Res() res: Response, @Param('ref') ref: string): Promise<void> {
+  @AcceptsFiles()
+  async attach(@Req() req: PortalRequest, @Res() res: Response, @Param('ref') ref: string): Promise<void> {
     const ctx = this.pages.ctx(req);
-    const files = ((req.files as UploadedFile[] | undefined) ?? []).filter((f) => f.originalname || f.size);
-    const problems: FieldProblem[] = [];
-    if (req.uploadError) problems.push({ field: 'file', rule: req.uploadError === 'fileSize' ? 'rule.fileSize' : 'rule.fileCount', params: { max: this.builder.maxSize(ctx) } });
-    else if (!files.length) problems.push({ field: 'file', rule: 'rule.required' });
     try {
-      if (problems.length) throw new ValidationFailed(problems);
-      for (const file of files) await this.actions.attach(ctx, ref, file);
+      await this.actions.checkAttach(ctx, ref);
+    } catch (error) {
+      drainRequest(req, res);
+      return this.show(req, res, ref, { form: 'attach', values: {}, problems: problemsOf(error) }, 400);
+    }
+    const upload = await readUpload(this.actions, ctx, req, res, { fileFields: ['file'], authorize: portalCsrf(req) });
+    if (upload.problems.length) return this.show(req, res, ref, { form: 'attach', values: {}, problems: upload.problems }, upload.tooLarge ? 413 : 400);
+    try {
+      if (!upload.files.length) throw new ValidationFailed([{ field: 'file', rule: 'rule.required' }]);
+      await this.actions.attachFiles(ctx, ref, upload.files);
     } catch (error) {
       return this.show(req, res, ref, { form: 'attach', values: {}, problems: problemsOf(error) }, 400);
     }
@@ -118,12 +124,7 @@ export class PortalTicketsController {
 
   @Get('attachments/:id')
   async download(@Req() req: PortalRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const { attachment, stream } = await this.actions.download(this.pages.ctx(req), id);
-    res.setHeader('Content-Type', attachment.content_type);
-    res.setHeader('Content-Length', attachment.size_bytes);
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.file_name)}`);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    stream.pipe(res);
+    sendAttachment(res, await this.actions.download(this.pages.ctx(req), id));
   }
 
   private async show(req: PortalRequest, res: Response, ref: string, state: FormState & { problems?: FieldProblem[] }, status = 200) {

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import type { RequestContext } from '../tenancy/request-context.js';
-import { recipientRoles, recipientsSql } from '../notifications/recipients.js';
-import type { TicketRow } from '../tickets/ticket.repository.js';
 import { SlaRepository } from './sla.repository.js';
 import { SlaService } from './sla.service.js';
 
 const BATCH = 500;
-const RETURNED = 't.tenant_id, t.id, t.reference, t.requester_id, t.beneficiary_id, t.assignee_id, t.team_id, t.establishment_id, t.visibility';
 
 export interface SlaRunReport {
   tenant: string;
@@ -47,7 +44,7 @@ export class SlaJob {
     let count = 0;
     for (const { ticket_id: id, since } of await this.repository.stale(ctx, BATCH)) {
       count += await ctx.transaction(async (tx) => {
-        const [ticket] = await tx.query<TicketRow>(`SELECT t.* FROM ticket t WHERE t.tenant_id = $1 AND t.id = $2 FOR UPDATE SKIP LOCKED`, [tx.tenantId, id]);
+        const ticket = await this.repository.lockTicketIfFree(tx, id);
         if (!ticket) return 0;
         await this.sla.refresh(tx, ticket, new Date(since));
         return 1;
@@ -57,40 +54,10 @@ export class SlaJob {
   }
 
   private async fire(ctx: RequestContext, kind: 'breached' | 'warning'): Promise<number> {
-    const [at, mark] = kind === 'breached' ? ['due_at', 'breached_at'] : ['warn_at', 'warned_at'];
-    // A warning is moot once the deadline has passed (the breach reports it).
-    const extra = kind === 'warning' ? 'AND s.breached_at IS NULL AND s.due_at > $2' : '';
-    const also = kind === 'breached' ? ', warned_at = coalesce(s.warned_at, $2)' : '';
-    const topic = `ticket.sla-${kind}`;
     let total = 0;
     for (;;) {
       const now = this.clock.now();
-      const n = await ctx.transaction(async (tx) => {
-        const [row] = await tx.query<{ n: number }>(
-          `WITH due AS (
-             SELECT s.ticket_id, s.clock FROM ticket_sla s JOIN ticket t ON t.tenant_id = s.tenant_id AND t.id = s.ticket_id
-             WHERE s.tenant_id = $1 AND s.${at} <= $2 AND s.${mark} IS NULL AND s.met_at IS NULL ${extra}
-             ORDER BY s.${at} LIMIT $3
-             FOR UPDATE OF s SKIP LOCKED FOR NO KEY UPDATE OF t SKIP LOCKED
-           ), marked AS (
-             UPDATE ticket_sla s SET ${mark} = $2${also} FROM due
-             WHERE s.tenant_id = $1 AND s.ticket_id = due.ticket_id AND s.clock = due.clock AND s.${mark} IS NULL
-             RETURNING s.ticket_id, s.clock, s.due_at
-           ), fired AS (
-             SELECT ${RETURNED}, m.clock, m.due_at FROM marked m JOIN ticket t ON t.tenant_id = $1 AND t.id = m.ticket_id
-           ), events AS (
-             INSERT INTO ticket_event (tenant_id, ticket_id, type, actor_id, public, data, created_at)
-             SELECT $1, f.id, $4, NULL, false, jsonb_build_object('clock', f.clock, 'dueAt', f.due_at), $2 FROM fired f
-           ), mails AS (
-             INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
-             SELECT DISTINCT $1, $5, f.id, r.id, jsonb_build_object('reference', f.reference, 'clock', f.clock, 'dueAt', f.due_at), $2::timestamptz, $2::timestamptz
-             FROM fired f CROSS JOIN LATERAL (${recipientsSql(tx.tenant.config, recipientRoles(tx.tenant.config, topic), 'f')}) AS r(id) WHERE r.id IS NOT NULL
-           )
-           SELECT count(*)::int AS n FROM fired`,
-          [tx.tenantId, now, BATCH, `sla-${kind}`, topic],
-        );
-        return row.n;
-      });
+      const n = await ctx.transaction((tx) => this.repository.fire(tx, kind, now, BATCH));
       total += n;
       if (n < BATCH) return total;
     }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { recipientRoles, recipientsSql } from '../notifications/recipients.js';
 import type { RequestContext } from '../tenancy/request-context.js';
+import type { TicketRow } from '../tickets/ticket.repository.js';
 import type { ClockState, SlaClockKind } from './sla-clock.js';
 
 export interface SlaRow {
@@ -22,6 +24,9 @@ export interface SlaWrite extends ClockState {
 }
 
 const COLUMNS = 'ticket_id, clock, target_ms, used_ms, running_since, due_at, warn_at, met_at, warned_at, breached_at, stale_since';
+
+/** Ticket columns the recipients' SQL needs. */
+const RETURNED = 't.tenant_id, t.id, t.reference, t.requester_id, t.beneficiary_id, t.assignee_id, t.team_id, t.establishment_id, t.visibility';
 
 /** The `ticket_sla` rows: the clocks of each ticket. */
 @Injectable()
@@ -82,5 +87,49 @@ export class SlaRepository {
        GROUP BY ticket_id ORDER BY since LIMIT $2`,
       [ctx.tenantId, limit],
     );
+  }
+
+  /** The ticket, locked for the caller's transaction; undefined when another transaction holds it (SKIP LOCKED). */
+  async lockTicketIfFree(ctx: RequestContext, ticketId: string): Promise<TicketRow | undefined> {
+    const [ticket] = await ctx.query<TicketRow>(`SELECT t.* FROM ticket t WHERE t.tenant_id = $1 AND t.id = $2 FOR UPDATE SKIP LOCKED`, [ctx.tenantId, ticketId]);
+    return ticket;
+  }
+
+  /**
+   * Fires up to `limit` warnings or breaches due at `now`, in the caller's transaction: claims the
+   * clocks with SKIP LOCKED (and their tickets, so a ticket being changed waits for the next run),
+   * marks them, and writes each one's private event and its notifications in the same statement.
+   * A breach marks a warning not sent as sent; a warning is moot once the deadline has passed.
+   * Returns how many fired.
+   */
+  async fire(ctx: RequestContext, kind: 'breached' | 'warning', now: Date, limit: number): Promise<number> {
+    const [at, mark] = kind === 'breached' ? ['due_at', 'breached_at'] : ['warn_at', 'warned_at'];
+    const extra = kind === 'warning' ? 'AND s.breached_at IS NULL AND s.due_at > $2' : '';
+    const also = kind === 'breached' ? ', warned_at = coalesce(s.warned_at, $2)' : '';
+    const topic = `ticket.sla-${kind}`;
+    const [row] = await ctx.query<{ n: number }>(
+      `WITH due AS (
+         SELECT s.ticket_id, s.clock FROM ticket_sla s JOIN ticket t ON t.tenant_id = s.tenant_id AND t.id = s.ticket_id
+         WHERE s.tenant_id = $1 AND s.${at} <= $2 AND s.${mark} IS NULL AND s.met_at IS NULL ${extra}
+         ORDER BY s.${at} LIMIT $3
+         FOR UPDATE OF s SKIP LOCKED FOR NO KEY UPDATE OF t SKIP LOCKED
+       ), marked AS (
+         UPDATE ticket_sla s SET ${mark} = $2${also} FROM due
+         WHERE s.tenant_id = $1 AND s.ticket_id = due.ticket_id AND s.clock = due.clock AND s.${mark} IS NULL
+         RETURNING s.ticket_id, s.clock, s.due_at
+       ), fired AS (
+         SELECT ${RETURNED}, m.clock, m.due_at FROM marked m JOIN ticket t ON t.tenant_id = $1 AND t.id = m.ticket_id
+       ), events AS (
+         INSERT INTO ticket_event (tenant_id, ticket_id, type, actor_id, public, data, created_at)
+         SELECT $1, f.id, $4, NULL, false, jsonb_build_object('clock', f.clock, 'dueAt', f.due_at), $2 FROM fired f
+       ), mails AS (
+         INSERT INTO outbox (tenant_id, topic, ticket_id, recipient_id, payload, created_at, next_attempt_at)
+         SELECT DISTINCT $1, $5, f.id, r.id, jsonb_build_object('reference', f.reference, 'clock', f.clock, 'dueAt', f.due_at), $2::timestamptz, $2::timestamptz
+         FROM fired f CROSS JOIN LATERAL (${recipientsSql(ctx.tenant.config, recipientRoles(ctx.tenant.config, topic), 'f')}) AS r(id) WHERE r.id IS NOT NULL
+       )
+       SELECT count(*)::int AS n FROM fired`,
+      [ctx.tenantId, now, limit, `sla-${kind}`, topic],
+    );
+    return row.n;
   }
 }

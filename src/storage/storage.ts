@@ -1,13 +1,41 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
-/** Where attachment bytes live. The database keeps only metadata and the storage key. */
+/** What the driver wrote: where, and what it counted on the way (the bytes are never held whole). */
+export interface StoredObject {
+  key: string;
+  sha256: string;
+  size: number;
+}
+
+/** The object of a key is not in storage (deleted by hand, lost volume, a purge that raced a download). */
+export class StorageObjectMissing extends Error {
+  constructor(readonly key: string) {
+    super(`storage object missing: ${key}`);
+    this.name = 'StorageObjectMissing';
+  }
+}
+
+/**
+ * Where attachment bytes live. The database keeps only metadata and the storage key. Bytes come
+ * and go as streams so that no file is ever held whole in memory.
+ */
 export abstract class StorageDriver {
-  abstract put(tenantId: string, data: Buffer): Promise<{ key: string; sha256: string }>;
-  abstract open(key: string): Readable;
+  /**
+   * Writes `data` under a new key. Resolves once the bytes are durable; rejects if `data` or the
+   * write fails, and then leaves nothing behind under the key.
+   */
+  abstract put(tenantId: string, data: Readable): Promise<StoredObject>;
+  /**
+   * Opens the object for reading. Rejects with {@link StorageObjectMissing} when it is gone, so a
+   * caller can answer before sending anything; errors while reading come as the stream's `error`.
+   */
+  abstract open(key: string): Promise<Readable>;
+  /** Removes the object; removing a missing one is not an error. */
   abstract remove(key: string): Promise<void>;
 }
 
@@ -17,17 +45,48 @@ export class LocalStorageDriver extends StorageDriver {
     super();
   }
 
-  async put(tenantId: string, data: Buffer): Promise<{ key: string; sha256: string }> {
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    const key = `${tenantId}/${sha256.slice(0, 2)}/${randomUUID()}`;
+  async put(tenantId: string, data: Readable): Promise<StoredObject> {
+    const id = randomUUID();
+    const key = `${tenantId}/${id.slice(0, 2)}/${id}`;
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, data, { flag: 'wx' });
-    return { key, sha256 };
+    const hash = createHash('sha256');
+    let size = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await pipeline(data, count, createWriteStream(path, { flags: 'wx' }));
+    } catch (error) {
+      data.destroy();
+      await rm(path, { force: true });
+      throw error;
+    }
+    return { key, sha256: hash.digest('hex'), size };
   }
 
-  open(key: string): Readable {
-    return createReadStream(this.pathOf(key));
+  async open(key: string): Promise<Readable> {
+    let handle;
+    try {
+      handle = await open(this.pathOf(key), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StorageObjectMissing(key);
+      throw error;
+    }
+    // A directory opens on Linux and fails on the first read: check before the caller answers.
+    const stat = await handle.stat().catch(async (error: unknown) => {
+      await handle.close();
+      throw error;
+    });
+    if (!stat.isFile()) {
+      await handle.close();
+      throw new StorageObjectMissing(key);
+    }
+    return handle.createReadStream();
   }
 
   async remove(key: string): Promise<void> {

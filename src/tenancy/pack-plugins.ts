@@ -1,10 +1,6 @@
-import type { z } from 'zod';
-import { formatPath } from './pack-errors.js';
 import type { FieldCheck, FieldTypeCapability, FieldValidatorCapability, PackFieldChecks, PackPlugin, ReferenceTokenCapability } from './pack-extensions.js';
 import { FIELD_TYPES, type TenantFile } from './pack.schema.js';
 import { ReferencePatternError, type ReferenceTokens } from './reference-pattern.js';
-
-type Report = (path: string, message: string) => void;
 
 interface Capabilities {
   referenceTokens: ReferenceTokenCapability;
@@ -23,34 +19,32 @@ type Lookup<K extends Kind> =
   | { skip: true };
 
 /**
- * The plugins a pack turns on (its `plugins:` section), checked against those the deployment
- * loads and with their own option schemas, and the capabilities the pack may use from them.
- * Part of `compilePack`: every problem is reported with its pack path.
+ * What a pack may use of the plugins it turns on (its `plugins:` section): their reference
+ * tokens, field types and validators, bound to the tenant's options. Part of `compilePack`,
+ * which reports every misuse with its pack path. The entries themselves (a loaded plugin, once,
+ * valid options) are the plugin registry's check (`PluginRegistry.check`): here an entry it will
+ * refuse simply turns nothing on, and a capability of a plugin whose options are wrong raises no
+ * second problem.
  */
 export class PackPlugins {
   /** Options of the plugins the pack turns on, as their schemas parsed them (defaults applied). */
-  readonly options = new Map<string, unknown>();
-  /** Plugins the pack lists, even with wrong options (their capabilities then raise no second problem), by position. */
-  private readonly listed = new Map<string, number>();
+  private readonly options = new Map<string, unknown>();
+  /** Plugins the pack lists, even with wrong options. */
+  private readonly listed = new Set<string>();
   private readonly typeChecks = new Map<string, FieldCheck>();
   private readonly validatorChecks = new Map<string, FieldCheck>();
 
   constructor(
     tenant: TenantFile,
     private readonly plugins: readonly PackPlugin[],
-    report: Report,
   ) {
-    tenant.plugins.forEach((entry, i) => {
-      const path = `plugins[${i}]`;
+    for (const entry of tenant.plugins) {
       const plugin = plugins.find((p) => p.name === entry.plugin);
-      if (!plugin) return report(`${path}.plugin`, `expected a plugin this deployment loads (${plugins.map((p) => p.name).sort().join(', ')}), got "${entry.plugin}"`);
-      const first = this.listed.get(plugin.name);
-      if (first !== undefined) return report(`${path}.plugin`, `expected each plugin once, "${plugin.name}" is already turned on at plugins[${first}]`);
-      this.listed.set(plugin.name, i);
+      if (!plugin || this.listed.has(plugin.name)) continue;
+      this.listed.add(plugin.name);
       const parsed = plugin.options.safeParse(entry.options);
       if (parsed.success) this.options.set(plugin.name, parsed.data);
-      else reportOptions(`${path}.options`, parsed.error.issues, report);
-    });
+    }
   }
 
   /** The tokens reference patterns may use: every plugin token is known, those of plugins turned on compile. */
@@ -131,11 +125,3 @@ export class PackPlugins {
   }
 }
 
-/** A plugin's option problems at their paths; unknown keys read as in the rest of the pack, one per key. */
-function reportOptions(base: string, issues: z.core.$ZodIssue[], report: Report): void {
-  for (const issue of issues) {
-    const where = [base, formatPath(issue.path)].filter(Boolean).join('.');
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) report(`${where}.${key}`, 'expected no such key (unknown key)');
-    else report(where, issue.message.replace(/^Invalid input: /, ''));
-  }
-}

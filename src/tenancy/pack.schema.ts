@@ -208,8 +208,8 @@ const authMethodSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-/** A plugin the tenant turns on, with its options for this tenant (checked by the plugin's own schema). */
-const pluginEntrySchema = z.strictObject({
+/** A plugin the tenant turns on other than a sign-in method (those are in `auth`), with its options. */
+const pluginUseSchema = z.strictObject({
   plugin: z.string().min(1),
   options: z.record(z.string(), z.unknown()).default({}),
 });
@@ -411,11 +411,12 @@ export const tenantFileSchema = z.strictObject({
   sla: slaSchema.optional(),
   auth: z.array(authMethodSchema).min(1),
   /**
-   * Plugins this tenant turns on, with their options: what they provide (reference tokens, field
-   * types, validators) becomes usable in the pack, and their subscribers act for the tenant.
-   * Each must be a plugin the deployment loads. Auth plugins are turned on by `auth` instead.
+   * Plugins turned on for this tenant (e.g. `webhooks`, `school-year`), each with its options,
+   * checked by the plugin's schema: what they provide to packs (reference tokens, field types,
+   * validators) becomes usable in this pack, and their subscribers, routes and tasks act for the
+   * tenant (docs/plugins.md). Sign-in methods are turned on by `auth` instead.
    */
-  plugins: z.array(pluginEntrySchema).default([]),
+  plugins: z.array(pluginUseSchema).default([]),
   theme: themeSchema.default({}),
   notifications: notificationsSchema.default({ acceptReplies: false }),
   /** Free texts of the portal and mails (acknowledgement, home page…), by key. */

@@ -39,8 +39,6 @@ export interface TenantPack {
   catalogue: CatalogueEntry[];
   maxAttachmentBytes: number;
   demo?: DemoFile;
-  /** The plugins the pack turns on (`plugins:`), with their options for this tenant. */
-  plugins: ReadonlyMap<string, unknown>;
   /** Plugin field types and validators the pack's fields use, bound to those options. */
   fieldChecks: PackFieldChecks;
 }
@@ -67,7 +65,7 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
   const statusKeys = new Set(Object.keys(tenant.statuses));
   const typeKeys = new Set(Object.keys(tenant.ticketTypes));
   const teamKeys = new Set(tenant.teams.map((t) => t.key));
-  const plugins = new PackPlugins(tenant, input.plugins ?? [], report);
+  const plugins = new PackPlugins(tenant, input.plugins ?? []);
 
   const transitions: TransitionDefinition[] = tenant.transitions.map((t) => ({
     name: t.name,
@@ -189,7 +187,6 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
       catalogue,
       maxAttachmentBytes: parseSize(tenant.attachments.maxBytes),
       demo: input.demo,
-      plugins: plugins.options,
       fieldChecks: plugins.checks(),
     },
     problems,

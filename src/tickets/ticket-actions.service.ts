@@ -1,18 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { DomainError, FieldErrors } from '../common/errors.js';
-import { formatSize } from '../common/units.js';
+import { DomainError, FieldErrors, ValidationFailed } from '../common/errors.js';
 import { pick } from '../common/localized.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { DirectoryRepository, type PersonRow, type TeamRow } from '../directory/directory.repository.js';
 import type { TransitionDefinition } from '../lifecycle/lifecycle.js';
-import { StorageDriver } from '../storage/storage.js';
+import type { Actor } from '../tenancy/pack.schema.js';
+import type { FileSink } from '../storage/multipart-form.js';
+import { StorageDriver, StorageObjectMissing } from '../storage/storage.js';
+import { checkStoredFiles, sanitizeFileName, type StoredFile } from './attachment-rules.js';
 import { TicketAccess } from './ticket-access.js';
 import { checkValues } from './ticket-form.js';
 import { computePriority } from '../tenancy/priority-matrix.js';
 import { TicketParticipants } from './ticket-participants.js';
 import { EventBus } from '../events/event-bus.js';
-import { TicketRepository, type TicketRow } from './ticket.repository.js';
+import { TicketRepository, type AttachmentRow, type TicketRow } from './ticket.repository.js';
 
 export interface TransitionInput {
   transition: string;
@@ -20,13 +23,8 @@ export interface TransitionInput {
   solution?: string;
   team?: string;
   ratings?: Record<string, number>;
-}
-
-export interface UploadedFile {
-  originalname: string;
-  mimetype: string;
-  size: number;
-  buffer: Buffer;
+  /** The pack timer applying it (recorded in the history), when the system acts. */
+  timer?: string;
 }
 
 /** Form fields kept in their own ticket columns (the others go to `fields`). */
@@ -44,6 +42,8 @@ const TOPIC_BY_CATEGORY: Record<string, string> = { resolved: 'ticket.resolved',
 /** Everything that changes an existing ticket; each call is one transaction with its events and outbox rows. */
 @Injectable()
 export class TicketActionsService {
+  private readonly logger = new Logger('Attachments');
+
   constructor(
     private readonly tickets: TicketRepository,
     private readonly directory: DirectoryRepository,
@@ -103,7 +103,7 @@ export class TicketActionsService {
       'transitioned',
       ctx.actor.id,
       true,
-      { transition: transition.name, from: ticket.status, to: to.key, team: team?.key, comment: input.comment?.trim() || undefined, solution: input.solution?.trim() || undefined, ratings: input.ratings },
+      { transition: transition.name, from: ticket.status, to: to.key, team: team?.key, comment: input.comment?.trim() || undefined, solution: input.solution?.trim() || undefined, ratings: input.ratings, timer: input.timer },
       now,
     );
     const topic = transition.name === 'reopen' || (ticket.status_category === 'resolved' && to.category !== 'closed') ? 'ticket.reopened' : (TOPIC_BY_CATEGORY[to.category] ?? 'ticket.transitioned');
@@ -224,48 +224,80 @@ export class TicketActionsService {
     return updated;
   }
 
-  /** Stores the file, then records it; if the transaction fails the stored file is removed. */
-  async attach(ctx: RequestContext, ref: string, file: UploadedFile | undefined) {
-    const errors = new FieldErrors();
-    const max = ctx.tenant.maxAttachmentBytes;
-    if (!file) errors.add('file', 'rule.required');
-    else if (file.size > max) errors.add('file', 'rule.fileSize', { max: formatSize(max, ctx.locale) });
-    else if (ctx.tenant.config.attachments.accept && !ctx.tenant.config.attachments.accept.some((a) => matchesType(file.mimetype, file.originalname, a))) errors.add('file', 'rule.fileType');
+  /** Where an upload's files go while its request is read: this tenant's storage. */
+  fileSink(ctx: RequestContext): FileSink {
+    return { put: (data) => this.storage.put(ctx.tenantId, data), remove: (key) => this.storage.remove(key) };
+  }
+
+  /**
+   * Whether the caller may add files to the ticket, checked before a byte of the upload is read:
+   * visible, open, allowed to add, and not full. The count is checked again under the row lock.
+   */
+  async checkAttach(ctx: RequestContext, ref: string, field = 'file'): Promise<TicketRow> {
     const { ticket, actors } = await this.access.visibleTicket(ctx, ref);
-    // Like comments: participants of a pack whose participants only read (`canComment: false`) add no files.
-    if (actors.has('participant') && actors.size === 1 && ctx.tenant.config.participants?.canComment === false) throw new DomainError('FORBIDDEN');
-    if (ticket.status_category === 'closed') throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'attach', status: pick(ctx.tenant.lifecycle.status(ticket.status).label, ctx.locale) }, { allowed: [] });
-    const existing = await this.tickets.attachments(ctx, ticket.id);
-    if (existing.length >= ctx.tenant.config.attachments.maxFiles) errors.add('file', 'rule.fileCount', { max: ctx.tenant.config.attachments.maxFiles });
-    errors.throwIfAny();
-    const stored = await this.storage.put(ctx.tenantId, file!.buffer);
+    this.checkMayAttach(ctx, ticket, actors);
+    const max = ctx.tenant.config.attachments.maxFiles;
+    if ((await this.tickets.countAttachments(ctx, ticket.id)) >= max) throw new ValidationFailed([{ field, rule: 'rule.fileCount', params: { max } }]);
+    return ticket;
+  }
+
+  /**
+   * Records files already in storage, all or none, in one transaction that holds the ticket's row
+   * lock while it counts the ticket's files: parallel uploads cannot pass the pack's `maxFiles`
+   * together. Files that are refused, for any reason, are removed from storage.
+   */
+  async attachFiles(ctx: RequestContext, ref: string, files: StoredFile[], field = 'file'): Promise<AttachmentRow[]> {
     try {
+      const errors = new FieldErrors();
+      checkStoredFiles(ctx, files, field, errors);
+      errors.throwIfAny();
       return await ctx.transaction(async (tx) => {
-        const { ticket: locked } = await this.access.visibleTicket(tx, ticket.id, true);
+        const { ticket, actors } = await this.access.visibleTicket(tx, ref, true);
+        this.checkMayAttach(tx, ticket, actors);
+        const max = tx.tenant.config.attachments.maxFiles;
+        if ((await this.tickets.countAttachments(tx, ticket.id)) + files.length > max) throw new ValidationFailed([{ field, rule: 'rule.fileCount', params: { max } }]);
         const now = this.clock.now();
-        const fileName = sanitizeFileName(file!.originalname);
-        const event = await this.tickets.insertEvent(tx, locked.id, 'attachment-added', tx.actor.id, true, { fileName, size: file!.size }, now);
-        const row = await this.tickets.insertAttachment(tx, {
-          ticket_id: locked.id,
-          event_id: event.id,
-          file_name: fileName,
-          content_type: file!.mimetype || 'application/octet-stream',
-          size_bytes: String(file!.size),
-          sha256: stored.sha256,
-          storage_key: stored.key,
-          uploaded_by: tx.actor.id,
-          created_at: now,
-        });
-        await this.tickets.update(tx, locked.id, {}, now);
-        return row;
+        const rows: AttachmentRow[] = [];
+        for (const file of files) {
+          const fileName = sanitizeFileName(file.fileName);
+          const event = await this.tickets.insertEvent(tx, ticket.id, 'attachment-added', tx.actor.id, true, { fileName, size: file.size }, now);
+          rows.push(
+            await this.tickets.insertAttachment(tx, {
+              ticket_id: ticket.id,
+              event_id: event.id,
+              file_name: fileName,
+              content_type: file.mimeType || 'application/octet-stream',
+              size_bytes: String(file.size),
+              sha256: file.sha256,
+              storage_key: file.key,
+              uploaded_by: tx.actor.id,
+              created_at: now,
+            }),
+          );
+        }
+        const updated = await this.tickets.update(tx, ticket.id, {}, now);
+        for (const row of rows) await this.events.publish(tx, 'ticket.attachment-added', { ticket: updated, entryId: row.event_id!, fileName: row.file_name, at: now });
+        return rows;
       });
     } catch (error) {
-      await this.storage.remove(stored.key);
+      await this.discard(ctx, files);
       throw error;
     }
   }
 
-  async download(ctx: RequestContext, attachmentId: string) {
+  /** Removes from storage files that will not be recorded (a refused form, a failed creation). */
+  async discard(_ctx: RequestContext, files: StoredFile[]): Promise<void> {
+    for (const file of files) {
+      try {
+        await this.storage.remove(file.key);
+      } catch (error) {
+        this.logger.error(`could not remove refused file ${file.key}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** The attachment and its bytes; a file gone from storage is a logged 404, not a crash. */
+  async download(ctx: RequestContext, attachmentId: string): Promise<{ attachment: AttachmentRow; stream: Readable }> {
     const attachment = await this.tickets.attachment(ctx, attachmentId);
     if (!attachment) throw new DomainError('ATTACHMENT_NOT_FOUND');
     try {
@@ -273,7 +305,19 @@ export class TicketActionsService {
     } catch {
       throw new DomainError('ATTACHMENT_NOT_FOUND');
     }
-    return { attachment, stream: this.storage.open(attachment.storage_key) };
+    try {
+      return { attachment, stream: await this.storage.open(attachment.storage_key) };
+    } catch (error) {
+      if (!(error instanceof StorageObjectMissing)) throw error;
+      this.logger.warn(`${ctx.tenantId}: attachment ${attachment.id} of ticket ${attachment.ticket_id} has no file in storage (${attachment.storage_key})`);
+      throw new DomainError('ATTACHMENT_NOT_FOUND');
+    }
+  }
+
+  private checkMayAttach(ctx: RequestContext, ticket: TicketRow, actors: Set<Actor>): void {
+    // Like comments: participants of a pack whose participants only read (`canComment: false`) add no files.
+    if (actors.has('participant') && actors.size === 1 && ctx.tenant.config.participants?.canComment === false) throw new DomainError('FORBIDDEN');
+    if (ticket.status_category === 'closed') throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'attach', status: pick(ctx.tenant.lifecycle.status(ticket.status).label, ctx.locale) }, { allowed: [] });
   }
 
   private checkRequirements(ctx: RequestContext, transition: TransitionDefinition, input: TransitionInput): void {
@@ -300,16 +344,3 @@ export class TicketActionsService {
   }
 }
 
-
-function sanitizeFileName(name: string): string {
-  // Multipart file names arrive decoded as Latin-1; browsers send UTF-8.
-  const utf8 = Buffer.from(name || '', 'latin1').toString('utf8');
-  const base = (utf8.includes('\uFFFD') ? name : utf8 || 'file').replace(/[\\/]/g, '_').replace(/\p{Cc}/gu, '').trim();
-  return base.slice(-200) || 'file';
-}
-
-function matchesType(mime: string, fileName: string, accept: string): boolean {
-  if (accept.startsWith('.')) return fileName.toLowerCase().endsWith(accept.toLowerCase());
-  if (accept.endsWith('/*')) return mime.startsWith(accept.slice(0, -1));
-  return mime === accept;
-}

@@ -4,7 +4,8 @@ import type { RequestContext } from '../tenancy/request-context.js';
 import { CatalogueService } from '../catalogue/catalogue.service.js';
 import { TicketAccess } from './ticket-access.js';
 import { TicketPresenter } from './ticket.presenter.js';
-import { type TicketFilter, TicketRepository, type TicketRow } from './ticket.repository.js';
+import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
+import { type TicketFilter, TicketRepository } from './ticket.repository.js';
 
 export interface ViewPageOptions {
   cursor?: string;
@@ -40,7 +41,7 @@ export class TicketSearch {
       statuses = [options.status];
     }
     const filter = withWords(this.access.filterForView(ctx, view), words(options.q ?? ''));
-    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const after = options.cursor ? decodeTicketCursor(options.cursor) : undefined;
     const rows = await this.tickets.list(ctx, filter, statuses, { limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const leaves = await this.catalogue.leavesByIds(ctx, page.map((t) => t.catalogue_node_id).filter((id): id is string => Boolean(id)));
@@ -48,7 +49,7 @@ export class TicketSearch {
     return {
       view: view.key,
       items: page.map((t) => this.presenter.summary(ctx, t, t.catalogue_node_id ? leaves.get(t.catalogue_node_id) : undefined)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      nextCursor: rows.length > limit && last ? encodeTicketCursor(last) : null,
     };
   }
 
@@ -81,15 +82,4 @@ function withWords(filter: TicketFilter, list: string[]): TicketFilter {
 
 function invalid(field: string, rule: string): DomainError {
   return new ValidationFailed([{ field, rule }]);
-}
-
-function encodeCursor(t: TicketRow): string {
-  return Buffer.from(`${new Date(t.created_at).toISOString()}|${t.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(at);
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) throw invalid('cursor', 'rule.page');
-  return { createdAt, id };
 }

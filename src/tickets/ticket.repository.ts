@@ -186,6 +186,12 @@ export class TicketRepository {
     return ctx.query<AttachmentRow>(`SELECT * FROM attachment WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at, id`, [ctx.tenantId, ticketId]);
   }
 
+  /** Files of a ticket; under the ticket's row lock, the count every upload is checked against. */
+  async countAttachments(ctx: RequestContext, ticketId: string): Promise<number> {
+    const [row] = await ctx.query<{ n: number }>(`SELECT count(*)::int AS n FROM attachment WHERE tenant_id = $1 AND ticket_id = $2`, [ctx.tenantId, ticketId]);
+    return row.n;
+  }
+
   async attachment(ctx: RequestContext, id: string): Promise<AttachmentRow | undefined> {
     if (!UUID.test(id)) return undefined;
     const [row] = await ctx.query<AttachmentRow>(`SELECT * FROM attachment WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, id]);

@@ -9,6 +9,7 @@ import { PackTextRenderer } from '../tenancy/pack-text.js';
 import { EventBus } from '../events/event-bus.js';
 import { computePriority } from '../tenancy/priority-matrix.js';
 import { TicketAccess } from './ticket-access.js';
+import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
 import { checkValues } from './ticket-form.js';
 import { TicketPresenter } from './ticket.presenter.js';
 import { TicketRepository, type TicketRow } from './ticket.repository.js';
@@ -37,7 +38,7 @@ export class TicketService {
     private readonly texts: PackTextRenderer,
   ) {}
 
-  /** One transaction: the ticket, its first events and its notifications, or nothing. */
+  /** One transaction: the ticket, its first events, its notifications and the answer, or nothing. */
   async create(ctx: RequestContext, input: CreateTicketInput) {
     if (!ctx.actor.id) throw new DomainError('UNAUTHENTICATED');
     const created = await ctx.transaction(async (tx) => {
@@ -91,10 +92,10 @@ export class TicketService {
       for (const contact of contacts) await this.participants.add(tx, ticket, contact, now);
       await this.events.publish(tx, 'ticket.created', { ticket, at: now });
       await this.events.publish(tx, 'ticket.changed', { before: null, after: ticket, at: now });
-      return ticket;
+      // The answer is read in the transaction that wrote it: once it commits, the answer is the saved ticket.
+      return { ...(await this.readIn(tx, ticket.id)), acknowledgement: this.acknowledgement(tx, ticket) };
     });
-    const view = await this.read(ctx, created.id);
-    return { ...view, acknowledgement: this.acknowledgement(ctx, created) };
+    return created;
   }
 
   /** One read-only transaction: a consistent snapshot, and the tenant set once for all its statements. */
@@ -140,7 +141,7 @@ export class TicketService {
     const view = ctx.tenant.config.views.find((v) => v.key === viewKey);
     if (!view) throw new DomainError('VIEW_NOT_FOUND', { view: viewKey });
     const limit = Math.min(Math.max(options.limit ?? ctx.tenant.config.limits.pageSize, 1), 100);
-    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const after = options.cursor ? decodeTicketCursor(options.cursor) : undefined;
     const rows = await this.tickets.list(ctx, this.access.filterForView(ctx, view), this.access.statusesOf(ctx, view), { limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -148,7 +149,7 @@ export class TicketService {
     return {
       view: view.key,
       items: page.map((t) => this.presenter.summary(ctx, t, t.catalogue_node_id ? leaves.get(t.catalogue_node_id) : undefined)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      nextCursor: rows.length > limit && last ? encodeTicketCursor(last) : null,
     };
   }
 
@@ -172,19 +173,4 @@ export class TicketService {
       requester: { name: ctx.actor.displayName, login: ctx.actor.login },
     });
   }
-}
-
-function encodeCursor(t: TicketRow): string {
-  return Buffer.from(`${new Date(t.created_at).toISOString()}|${t.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(at);
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
-    const errors = new FieldErrors();
-    errors.add('cursor', 'rule.page');
-    errors.throwIfAny();
-  }
-  return { createdAt, id };
 }

@@ -31,6 +31,8 @@ export class BrowserHarness {
   /** Contexts without JavaScript, and the page their pages are audited in (axe needs timers). */
   private readonly scriptless = new WeakSet<BrowserContext>();
   private auditPage?: Page;
+  /** What the Content-Security-Policy blocked (Chromium reports it on the console), checked by check(). */
+  private readonly blocked: string[] = [];
 
   constructor(private readonly app: TestApp) {}
 
@@ -46,6 +48,9 @@ export class BrowserHarness {
   async context(options: { javaScriptEnabled?: boolean; locale?: string } = {}): Promise<BrowserContext> {
     const context = await this.browser.newContext({ baseURL: this.base, locale: options.locale ?? 'fr-FR', javaScriptEnabled: options.javaScriptEnabled ?? true, viewport: { width: 1280, height: 900 } });
     if (options.javaScriptEnabled === false) this.scriptless.add(context);
+    context.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) this.blocked.push(`${message.location().url}: ${message.text()}`);
+    });
     return context;
   }
 
@@ -79,6 +84,8 @@ export class BrowserHarness {
     this.visited.push(name);
     const blocking = violations.filter((v: AxeViolation) => v.impact === 'serious' || v.impact === 'critical');
     expect({ page: name, url: page.url(), violations: blocking }).toEqual({ page: name, url: page.url(), violations: [] });
+    // Nothing on the pages visited so far was refused by the CSP (an inline style, script or handler).
+    expect({ page: name, blockedByCsp: this.blocked.splice(0) }).toEqual({ page: name, blockedByCsp: [] });
   }
 }
 

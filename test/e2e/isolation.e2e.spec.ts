@@ -34,6 +34,9 @@ function bodyFor(route: Route, victim: { login: string; ticketRef: string; leaf:
     'POST /desk/tickets/:ref/reassign': { team: 'platform', reason: 'pirate' },
     'POST /desk/tickets/:ref/requalify': { leaf: 'screen', reason: 'pirate' },
     'POST /admin/outbox/:id/retry': {},
+    'PATCH /plugins/webhooks/subscriptions/:id': { active: false },
+    'POST /plugins/webhooks/subscriptions/:id/secret': {},
+    'POST /plugins/webhooks/deliveries/:id/retry': {},
     'POST /desk/tickets/:ref/ask': { reason: 'pirate' },
     'POST /desk/tickets/:ref/resolve': { solution: 'pirate' },
     'PUT /desk/tickets/:ref/parent': { parent: victim.ticketRef },
@@ -41,6 +44,7 @@ function bodyFor(route: Route, victim: { login: string; ticketRef: string; leaf:
     'POST /tickets': { leaf: victim.leaf, values: { title: 'pirate', description: 'pirate' } },
     'POST /tokens': { person: victim.login, name: 'pirate', scopes: ['read'] },
     'POST /desk/bulk': { action: 'assign', tickets: [victim.ticketRef], person: 'boss' },
+    'POST /plugins/webhooks/subscriptions': { url: 'https://hooks.example.org/pirate', events: ['ticket.created'] },
   };
   return bodies[key];
 }
@@ -50,7 +54,8 @@ describe('tenant isolation', () => {
   let routes: Route[];
   /** The attacker: an administrator and agent of the other tenant, with every scope. */
   let attacker: string;
-  const victim = { login: 'alice', ticketRef: '', ticketId: '', attachmentId: '', tokenId: '', outboxId: '', personId: '', leaf: 'otp-order', team: 'network' };
+  const victim = { login: 'alice', ticketRef: '', ticketId: '', attachmentId: '', tokenId: '', outboxId: '', personId: '', leaf: 'otp-order', team: 'network', subscriptionId: '', deliveryId: '' };
+  const victimHook = 'https://victim-hooks.example.org/secret-path';
   let markers: string[];
 
   beforeAll(async () => {
@@ -60,6 +65,10 @@ describe('tenant isolation', () => {
       .filter((layer) => layer.route?.path.startsWith('/api/'))
       .flatMap((layer) => Object.keys(layer.route!.methods).filter((m) => m !== '_all').map((m) => ({ method: m.toUpperCase(), path: layer.route!.path })));
 
+    // A webhook subscription of the victim's, with a delivery (the attachment's event) in its log.
+    const victimAdmin = await t.token(VICTIM, 'admin', ['read', 'write', 'admin']);
+    const subscription = (await t.http.post(`/api/${VICTIM}/plugins/webhooks/subscriptions`).set('Authorization', `Bearer ${victimAdmin}`).send({ url: victimHook, events: ['ticket.attachment-added'] }).expect(201)).body;
+    victim.subscriptionId = subscription.id;
     const alice = await t.token(VICTIM, 'alice');
     const [ticket] = (await t.http.get(`/api/${VICTIM}/tickets?view=open`).set('Authorization', `Bearer ${alice}`).expect(200)).body.items;
     victim.ticketRef = ticket.reference;
@@ -70,7 +79,9 @@ describe('tenant isolation', () => {
     const [outbox] = await t.core.deps.dataSource.query(`SELECT id FROM outbox WHERE tenant_id = $1 LIMIT 1`, [VICTIM]);
     victim.outboxId = outbox.id;
     victim.personId = (await t.core.directory.personByLoginOrId(t.core.context(VICTIM), 'alice'))!.id;
-    markers = [victim.ticketRef, victim.ticketId, victim.attachmentId, victim.tokenId, victim.outboxId, victim.personId, 'Alice Martin', 'alice@example.org', ticket.title];
+    const [delivery] = await t.core.deps.dataSource.query(`SELECT id FROM plugin_webhooks_delivery WHERE tenant_id = $1 LIMIT 1`, [VICTIM]);
+    victim.deliveryId = delivery.id;
+    markers = [victim.ticketRef, victim.ticketId, victim.attachmentId, victim.tokenId, victim.outboxId, victim.personId, 'Alice Martin', 'alice@example.org', ticket.title, victim.subscriptionId, victim.deliveryId, victimHook, subscription.secret];
 
     const ctx = t.core.context(ATTACKER);
     const dina = await t.token(ATTACKER, 'dina');
@@ -92,7 +103,7 @@ describe('tenant isolation', () => {
       case 'ref':
         return [victim.ticketRef, victim.ticketId];
       case 'id':
-        return [victim.attachmentId, victim.tokenId, victim.outboxId, victim.ticketId, victim.personId];
+        return [victim.attachmentId, victim.tokenId, victim.outboxId, victim.ticketId, victim.personId, victim.subscriptionId, victim.deliveryId];
       case 'key':
         return [victim.leaf, 'access'];
       case 'team':
@@ -106,6 +117,7 @@ describe('tenant isolation', () => {
     expect(routes.length).toBeGreaterThan(20);
     expect(routes).toContainEqual({ method: 'GET', path: '/api/:tenant/tickets/:ref' });
     expect(routes).toContainEqual({ method: 'DELETE', path: '/api/:tenant/tokens/:id' });
+    expect(routes).toContainEqual({ method: 'PATCH', path: '/api/:tenant/plugins/webhooks/subscriptions/:id' });
     for (const route of routes) {
       if (!GLOBAL_ROUTES.has(`${route.method} ${route.path}`) && !route.path.startsWith('/api/docs')) expect(route.path).toMatch(/^\/api\/:tenant(\/|$)/);
     }
@@ -165,6 +177,9 @@ describe('tenant isolation', () => {
     expect(events.map((e: { actor: string }) => e.actor)).not.toContain(boss);
     const alice = await t.token(VICTIM, 'alice');
     await t.http.get(`/api/${VICTIM}/attachments/${victim.attachmentId}`).set('Authorization', `Bearer ${alice}`).expect(200);
+    const victimAdmin = await t.token(VICTIM, 'admin', ['read', 'write', 'admin']);
+    const subscription = await t.http.get(`/api/${VICTIM}/plugins/webhooks/subscriptions/${victim.subscriptionId}`).set('Authorization', `Bearer ${victimAdmin}`).expect(200);
+    expect(subscription.body).toMatchObject({ url: victimHook, active: true });
   });
 
   describe('row-level security', () => {
@@ -193,7 +208,7 @@ describe('tenant isolation', () => {
 
     it('has a policy on every table that carries a tenant_id, and on tenant', async () => {
       const tables = await tenantTables(t.core.deps.dataSource);
-      expect(tables).toEqual(expect.arrayContaining(['ticket', 'ticket_event', 'attachment', 'person', 'api_token', 'session', 'auth_flow', 'sign_in_throttle', 'local_credential']));
+      expect(tables).toEqual(expect.arrayContaining(['ticket', 'ticket_event', 'attachment', 'person', 'api_token', 'session', 'auth_flow', 'sign_in_throttle', 'local_credential', 'plugin_webhooks_subscription', 'plugin_webhooks_delivery', 'plugin_webhooks_attempt']));
       const rows = await t.core.deps.dataSource.query(
         `SELECT c.relname AS table, c.relrowsecurity AS rls, EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'tenant_isolation') AS policy
          FROM pg_class c WHERE c.relname = ANY($1) AND c.relkind = 'r' ORDER BY 1`,

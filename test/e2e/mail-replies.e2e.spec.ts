@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import nodemailer from 'nodemailer';
 import { SmtpListener } from '../../src/notifications/smtp-listener.js';
+import { rawMail } from '../setup/raw-mail.js';
 import { SmtpSink, type ReceivedMail } from '../setup/smtp-sink.js';
 import { startTestApp, TENANT_PACKS, type TestApp } from '../setup/test-app.js';
 
@@ -51,10 +52,7 @@ describe('mail on the real packs: FIL@OS recap and reminder, Kosmos replies', ()
     );
   const inbound = (raw: string, query = '') => t.http.post(`/api/inbound-mail${query}`).set('X-Guichet-Token', TOKEN).set('Content-Type', 'message/rfc822').send(raw);
 
-  function reply(headers: Record<string, string>, body: string): string {
-    const lines = Object.entries({ 'MIME-Version': '1.0', 'Content-Type': 'text/plain; charset=utf-8', 'Content-Transfer-Encoding': '8bit', Date: 'Mon, 2 Mar 2026 22:00:00 +0000', ...headers });
-    return `${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body.replace(/\n/g, '\r\n')}\r\n`;
-  }
+  const reply = rawMail;
 
   describe('FIL@OS (replies not accepted, La Réunion time)', () => {
     let incident: string;
@@ -113,8 +111,8 @@ describe('mail on the real packs: FIL@OS recap and reminder, Kosmos replies', ()
     });
 
     it('posts nothing from a reply: the pack does not accept them', async () => {
-      const [ticket] = await q<{ id: string }>(`SELECT id FROM ticket WHERE tenant_id = 'reunion-filaos' AND reference = $1`, [incident]);
-      const address = t.core.mailIdentity.replyTo('reunion-filaos', ticket.id);
+      const [ticket] = await q<{ id: string; requester_id: string }>(`SELECT id, requester_id FROM ticket WHERE tenant_id = 'reunion-filaos' AND reference = $1`, [incident]);
+      const address = t.core.mailIdentity.replyTo('reunion-filaos', ticket.id, ticket.requester_id);
       const before = await exchanges('reunion-filaos', incident);
       const res = await inbound(reply({ From: 'celine.morel@ac-reunion.fr', To: address, Subject: 'Re', 'Message-ID': '<filaos-1@ac-reunion.fr>' }, 'Le collège Juliette Dodu.')).expect(202);
       expect(res.body).toMatchObject({ status: 'ignored', reason: 'replies-disabled' });
@@ -125,6 +123,7 @@ describe('mail on the real packs: FIL@OS recap and reminder, Kosmos replies', ()
   describe('Kosmos (replies become exchanges)', () => {
     let request: { reference: string; id: string };
     let question: ReceivedMail;
+    let questionToClaire: ReceivedMail;
     let ack: ReceivedMail;
 
     beforeAll(async () => {
@@ -141,6 +140,7 @@ describe('mail on the real packs: FIL@OS recap and reminder, Kosmos replies', ()
       sink.clear();
       await t.core.runOutbox();
       question = sink.to('julien.marchand@ac-lyon.fr').find((r) => r.mail.subject?.includes('informations demandées'))!;
+      questionToClaire = sink.to('claire.mercier@region-academique-auvergne-rhone-alpes.fr').find((r) => r.mail.subject?.includes('informations demandées'))!;
       ack = sink.to('julien.marchand@ac-lyon.fr').find((r) => r.mail.subject?.includes('confirmée'))!;
     });
 
@@ -150,9 +150,10 @@ describe('mail on the real packs: FIL@OS recap and reminder, Kosmos replies', ()
       expect(ack.mail.text).toContain(`Voir le détail de la requête et les mises à jour pour ${request.reference} - "Comptes introuvables dans l'annuaire"\nhttp://localhost/kosmos-aura/tickets/${request.reference}`);
     });
 
-    it('sends the question with a signed Reply-To and the reply marker', () => {
+    it('sends the question with a Reply-To signed for its recipient and the reply marker', async () => {
       expect(question.mail.from!.value[0]).toMatchObject({ name: 'Kosmos', address: 'jira@kosmos.fr' });
-      expect(question.mail.replyTo!.value[0].address).toBe(t.core.mailIdentity.replyTo('kosmos-aura', request.id));
+      const [julien] = await q<{ id: string }>(`SELECT id FROM person WHERE tenant_id = 'kosmos-aura' AND login = 'julien.marchand'`);
+      expect(question.mail.replyTo!.value[0].address).toBe(t.core.mailIdentity.replyTo('kosmos-aura', request.id, julien.id));
       expect(question.mail.text).toContain('Répondez au-dessus de cette ligne');
       expect(question.mail.text).toContain('ou en répondant à ce message');
     });
@@ -189,14 +190,26 @@ describe('mail on the real packs: FIL@OS recap and reminder, Kosmos replies', ()
     });
 
     it('matches a reply by its References when it was sent to the plain address, from a participant', async () => {
+      // Her own copy of the question: the Message-ID of a mail sent to her proves the reply is hers.
       const res = await inbound(
         reply(
-          { From: 'claire.mercier@region-academique-auvergne-rhone-alpes.fr', To: 'reply@guichet.test', Subject: 'Re', 'Message-ID': '<reply-2@drane.example>', References: question.mail.messageId! },
+          { From: 'claire.mercier@region-academique-auvergne-rhone-alpes.fr', To: 'reply@guichet.test', Subject: 'Re', 'Message-ID': '<reply-2@drane.example>', References: `${questionToClaire.mail.references} ${questionToClaire.mail.messageId}` },
           'Je confirme pour la DRANE.',
         ),
       ).expect(202);
       expect(res.body).toMatchObject({ status: 'posted', person: 'claire.mercier' });
       expect((await exchanges('kosmos-aura', request.reference)).at(-1)).toEqual({ body: 'Je confirme pour la DRANE.', login: 'claire.mercier' });
+    });
+
+    it('posts a reply whose text decodes to NUL characters without them, never a 500 the MTA would retry', async () => {
+      const res = await inbound(
+        reply(
+          { From: 'claire.mercier@region-academique-auvergne-rhone-alpes.fr', To: 'reply@guichet.test', Subject: 'Re', 'Message-ID': '<reply-nul@drane.example>', References: questionToClaire.mail.messageId!, 'Content-Transfer-Encoding': 'quoted-printable' },
+          'Un octet=00 nul, puis la fin.',
+        ),
+      ).expect(202);
+      expect(res.body).toMatchObject({ status: 'posted', person: 'claire.mercier' });
+      expect((await exchanges('kosmos-aura', request.reference)).at(-1)).toEqual({ body: 'Un octet nul, puis la fin.', login: 'claire.mercier' });
     });
 
     it('posts nothing for auto-replies, bounces, our own mails, unknown senders and forged addresses', async () => {

@@ -57,7 +57,7 @@ describe('notifications by mail (outbox → SMTP, exactly once)', () => {
   function expectOncePerRow(rows: { id: string }[]) {
     const ids = sink.messageIds();
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.sort()).toEqual(rows.map((r) => `<${r.id}.sample@guichet.test>`).sort());
+    expect(ids.sort()).toEqual(rows.map((r) => t.core.mailIdentity.messageId('sample', r.id)).sort());
   }
 
   it('mails every event of a ticket to the pack’s recipients, with subject and recap', async () => {

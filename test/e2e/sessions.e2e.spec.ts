@@ -1,4 +1,3 @@
-import { APP_CONFIG, type AppConfig } from '../../src/config/app-config.js';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from '../setup/test-app.js';
@@ -35,12 +34,11 @@ describe('portal sessions (demo sign-in)', () => {
 
   it('refuses unknown people, and the demo sign-in outside demo mode', async () => {
     await signIn('nobody').expect(404);
-    const config = t.core.app.get<AppConfig>(APP_CONFIG);
-    config.demo = false;
+    t.core.setDemo(false);
     try {
       await signIn('alice').expect(403);
     } finally {
-      config.demo = true;
+      t.core.setDemo(true);
     }
   });
 

@@ -158,7 +158,7 @@ describe('tickets over HTTP (sample pack)', () => {
     const down = await t.http.get(up.body.url).set(auth(alice)).buffer(true).expect(200);
     expect(Buffer.from(down.body).toString()).toBe('capture');
     await t.http.get(up.body.url).set(auth(chloe)).expect(404);
-    const big = await t.http.post(`/api/sample/tickets/${body.reference}/attachments`).set(auth(alice)).attach('file', Buffer.alloc(1_000_001), 'big.bin').expect(400);
+    const big = await t.http.post(`/api/sample/tickets/${body.reference}/attachments`).set(auth(alice)).attach('file', Buffer.alloc(1_000_001), 'big.bin').expect(413);
     expect(big.body.details[0]).toMatchObject({ field: 'file', message: 'Fichier trop volumineux : 1 Mo au maximum.' });
   });
 

@@ -72,4 +72,23 @@ describe('timers from the pack (set-based, once per ticket)', () => {
     const left = await t.core.deps.dataSource.query(`SELECT count(*)::int AS n FROM ticket_event e WHERE e.tenant_id = 'sample' AND NOT EXISTS (SELECT 1 FROM ticket x WHERE x.tenant_id = e.tenant_id AND x.id = e.ticket_id)`);
     expect(left[0].n).toBe(0);
   });
+  it("applies a timer's transition like a person's: the same typed events reach every subscriber, in its transaction", async () => {
+    const [ref] = await resolvedTickets(1);
+    const seen: { reference: string; topic: string; transition: string }[] = [];
+    const off = t.core.events.on('ticket.transitioned', (_ctx, e) => {
+      seen.push({ reference: e.ticket.reference, topic: e.topic, transition: e.transition });
+    });
+    try {
+      t.clock.advance(15 * DAY);
+      await t.core.runTimers();
+    } finally {
+      off();
+    }
+    expect(seen.filter((e) => e.reference === ref)).toEqual([{ reference: ref, topic: 'ticket.closed', transition: 'auto-close' }]);
+    const [entry] = await t.core.deps.dataSource.query(
+      `SELECT e.data FROM ticket_event e JOIN ticket t ON t.tenant_id = e.tenant_id AND t.id = e.ticket_id WHERE e.tenant_id = 'sample' AND t.reference = $1 AND e.type = 'transitioned' ORDER BY e.id DESC LIMIT 1`,
+      [ref],
+    );
+    expect(entry.data).toMatchObject({ transition: 'auto-close', from: 'resolved', timer: 'timer-1' });
+  });
 });

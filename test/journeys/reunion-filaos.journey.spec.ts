@@ -348,7 +348,7 @@ describe('FIL@OS (La Réunion) — the user guide "Présentation générale", re
   it('§3.7 "Pièces jointes … (Taille de fichier max.: 2.00 Mb)": 2 MB accepted, one byte more refused naming the file', async () => {
     const ok = await t.http.post(`${API}/tickets/${otp}/attachments`).set(auth('celine')).attach('file', Buffer.alloc(2_000_000, 1), 'liste-des-gestionnaires.pdf').expect(201);
     expect(ok.body).toMatchObject({ fileName: 'liste-des-gestionnaires.pdf', size: 2_000_000 });
-    const tooBig = await t.http.post(`${API}/tickets/${otp}/attachments`).set(auth('celine')).attach('file', Buffer.alloc(2_000_001, 1), 'scan.pdf').expect(400);
+    const tooBig = await t.http.post(`${API}/tickets/${otp}/attachments`).set(auth('celine')).attach('file', Buffer.alloc(2_000_001, 1), 'scan.pdf').expect(413);
     expect(tooBig.body.details).toEqual([{ field: 'file', rule: 'fileSize', message: 'Fichier trop volumineux : 2 Mo au maximum.' }]);
     const ticket = (await get('celine', `/tickets/${otp}`).expect(200)).body;
     expect(ticket.attachments.map((a: { fileName: string }) => a.fileName)).toEqual(['liste-des-gestionnaires.pdf']);

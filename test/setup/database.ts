@@ -1,17 +1,28 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { FIRST_PARTY_PLUGINS } from '../../plugins/index.js';
 import { createDataSource, migrate } from '../../src/database/data-source.js';
+import { pluginMigrations } from '../../src/plugin-host/plugin-migrations.js';
 
 /** Server the tests use: the machine's PostgreSQL unless TEST_DATABASE_URL says otherwise. */
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const MIGRATIONS_DIR = resolve(import.meta.dirname, '..', '..', 'src', 'database', 'migrations');
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const PLUGINS_DIR = join(ROOT, 'plugins');
+/** The core's migrations, then each first-party plugin's (`plugins/<name>/migrations/`). */
+const MIGRATION_DIRS = [
+  join(ROOT, 'src', 'database', 'migrations'),
+  ...readdirSync(PLUGINS_DIR).sort().map((p) => join(PLUGINS_DIR, p, 'migrations')).filter((dir) => existsSync(dir)),
+];
+
+/** Helpers the migrations call (row-level security of core and plugin tables). */
+const MIGRATION_HELPERS = [join(ROOT, 'src', 'database', 'tenant-isolation.ts'), join(ROOT, 'src', 'plugin-host', 'plugin-migrations.ts')];
 
 /** The template is named after the migrations' content: unchanged migrations reuse it across runs. */
 export const TEMPLATE_DB = `guichet_template_${createHash('sha256')
-  .update(readdirSync(MIGRATIONS_DIR).sort().map((f) => readFileSync(join(MIGRATIONS_DIR, f), 'utf8')).join('\n'))
+  .update([...MIGRATION_DIRS.flatMap((dir) => readdirSync(dir).sort().map((f) => join(dir, f))), ...MIGRATION_HELPERS].map((f) => readFileSync(f, 'utf8')).join('\n'))
   .digest('hex')
   .slice(0, 12)}`;
 
@@ -44,7 +55,7 @@ async function ensureTemplate(): Promise<void> {
       const building = `${TEMPLATE_DB}_building`;
       await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
       await c.query(`CREATE DATABASE ${building}`);
-      const ds = await createDataSource({ url: urlFor(building) });
+      const ds = await createDataSource({ url: urlFor(building), migrations: pluginMigrations(FIRST_PARTY_PLUGINS) });
       await migrate(ds);
       await ds.destroy();
       await c.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE_DB}`);

@@ -21,6 +21,8 @@ export interface TestApp {
   databaseUrl: string;
   /** The configuration the instance runs with, for another instance on the same database. */
   config: AppConfig;
+  /** Where the local storage driver keeps this app's attachments. */
+  storageDir: string;
   /** Another engine instance on the same database and clock, as a second server would be. */
   secondCore(): Promise<TestCore>;
   http: ReturnType<typeof request>;
@@ -59,6 +61,7 @@ export async function startTestApp(options: { tenantsDir?: string; tenants?: str
     clock,
     databaseUrl: db.url,
     config,
+    storageDir,
     async secondCore() {
       const other = new TestCore(await createContext(config, { clock, seed: false, logger: ['error'] }));
       others.push(other);

@@ -69,6 +69,11 @@ export class TestCore {
   get registry() { return this.app.get(TenantRegistry); }
   get demo(): boolean { return this.app.get<AppConfig>(APP_CONFIG).demo; }
 
+  /** Turns demo mode on or off in the running instance (its configuration is read at each request). */
+  setDemo(on: boolean): void {
+    this.app.get<AppConfig>(APP_CONFIG).demo = on;
+  }
+
   /** What the instance was built from. */
   get deps() {
     return { dataSource: this.app.get(DataSource), clock: this.app.get(Clock), storage: this.app.get(StorageDriver), registry: this.registry, demo: this.demo, mail: this.mail };
@@ -96,6 +101,11 @@ export class TestCore {
 
   runOutbox() {
     return this.app.get(BackgroundJobs).runOutbox();
+  }
+
+  /** Every plugin's background task once, for every tenant (webhook deliveries…). */
+  runPluginTasks() {
+    return this.app.get(BackgroundJobs).runPluginTasks();
   }
 
   close(): Promise<void> {
