@@ -62,6 +62,21 @@ const forbidden = [
     to: { path: '^src/', pathNot: '^src/plugin-host/index\\.ts$' },
   },
   {
+    name: 'outside-plugins-only-sdk',
+    comment:
+      'The example plugin and the test fixture plugins are written as a third party writes one: besides their own files and npm packages, they import only the SDK.',
+    severity: 'error',
+    from: { path: '^(examples/[^/]+|test/fixtures/plugins/[^/]+)/' },
+    to: { path: '^(src|plugins|examples|test)/', pathNot: ['^src/plugin-host/index\\.ts$', '^$1/'] },
+  },
+  {
+    name: 'outside-plugins-sdk-by-package',
+    comment: 'They reach the SDK by its package subpath `guichet/plugin` (package.json "exports"), as they would from npm, never by a path into src/.',
+    severity: 'error',
+    from: { path: '^(examples|test/fixtures/plugins)/' },
+    to: { path: '^src/', dependencyTypesNot: ['aliased-tsconfig-paths'] },
+  },
+  {
     name: 'plugins-not-each-other',
     comment: 'Plugins do not import each other.',
     severity: 'error',

@@ -1,12 +1,14 @@
 import type { GuichetPlugin } from '../src/plugin-host/plugin.js';
 import { casPlugin } from './cas/index.js';
 import { demoAuthPlugin } from './demo-auth/index.js';
+import { frFieldsPlugin } from './fr-fields/index.js';
 import { localPlugin } from './local/index.js';
 import { oidcPlugin } from './oidc/index.js';
+import { schoolYearPlugin } from './school-year/index.js';
 import { trustedHeaderPlugin } from './trusted-header/index.js';
 import { webhooksPlugin } from './webhooks/index.js';
 
-/** The plugins shipped with Guichet. Packs turn them on in their `auth` (and future) sections. */
+/** The plugins shipped with Guichet. Packs turn them on in their `auth` and `plugins` sections. */
 export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
   demoAuthPlugin as GuichetPlugin,
   oidcPlugin as GuichetPlugin,
@@ -14,4 +16,6 @@ export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
   casPlugin as GuichetPlugin,
   localPlugin as GuichetPlugin,
   webhooksPlugin as GuichetPlugin,
+  schoolYearPlugin as GuichetPlugin,
+  frFieldsPlugin as GuichetPlugin,
 ];

@@ -63,6 +63,7 @@ import { pluginMigrations } from './plugin-host/plugin-migrations.js';
 import { ApiAuthHost } from './plugin-host/plugin-routes.js';
 import { PluginEvents, PluginTickets } from './plugin-host/services.js';
 import { CredentialStore, SignInHost } from './plugin-host/sign-in-host.js';
+import { PluginTenants } from './plugin-host/tenant-plugins.js';
 import { DeskPageBuilder } from './portal/desk-page.js';
 import { PortalApiController } from './portal/portal-api.controller.js';
 import { PortalCreateController } from './portal/portal-create.controller.js';
@@ -171,6 +172,11 @@ const BINDINGS: Provider[] = [
   { provide: PluginTickets, useExisting: TicketsForPlugins },
   { provide: SignInHost, useExisting: SignInHttp },
   { provide: CredentialStore, useExisting: LocalCredentialRepository },
+  {
+    provide: PluginTenants,
+    useFactory: (contexts: TenantContexts, registry: TenantRegistry): PluginTenants => ({ ids: () => registry.all().map((p) => p.id), context: (id) => contexts.for(id) }),
+    inject: [TenantContexts, TenantRegistry],
+  },
   { provide: ApiAuthHost, useExisting: ApiAuthGuard },
   {
     provide: TENANT_MAINTENANCE,

@@ -42,9 +42,9 @@ export async function loadPlugins(names: string[] = []): Promise<PluginRegistry>
   return new PluginRegistry([...(FIRST_PARTY_PLUGINS as GuichetPlugin[]), ...outside]);
 }
 
-/** The pack loader with the plugins' checks (auth plugin names and options). */
+/** The pack loader with the plugins' checks (auth plugin names and options) and what packs may turn on (their `plugins:`). */
 export function packLoader(dir: string, plugins: PluginRegistry = new PluginRegistry(FIRST_PARTY_PLUGINS as GuichetPlugin[])): PackLoader {
-  return new PackLoader(dir, (pack, fileOf) => plugins.check(pack, fileOf));
+  return new PackLoader(dir, (pack, fileOf) => plugins.check(pack, fileOf), plugins.all());
 }
 
 export interface GuichetBootOptions {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap.js';
+import { resolveSdkForPlugins } from './bootstrap-sdk.js';
 import { loadConfig } from './config/app-config.js';
 import { MAIL_CONFIG, type MailConfig } from './config/mail-config.js';
 import { InboundMailService } from './notifications/inbound-mail.service.js';
@@ -10,6 +11,7 @@ import { TenantRegistry } from './tenancy/tenant-registry.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  resolveSdkForPlugins();
   const logger = new Logger('Guichet');
   if (!config.databaseUrl) logger.log(`No DATABASE_URL: embedded PostgreSQL in ${config.dataDir}`);
   // Timers and the outbox worker run inside the application (@nestjs/schedule), in every instance.

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { LocalCredentials } from './local-credentials.js';
 import { TOTP_DEFAULTS } from './totp.js';
-import { Clock, CredentialStore, definePlugin, SignInHost, SignInError } from '../../src/plugin-host/index.js';
+import { authMethodOptions, Clock, CredentialStore, definePlugin, PluginTenants, SignInHost, SignInError, type CommandServices } from '../../src/plugin-host/index.js';
 
 const options = z.strictObject({
   /** `optional`: a code is asked of people who enrolled a TOTP secret; `required`: of everyone (people without one cannot sign in); `off`: never. */
@@ -72,10 +72,16 @@ export class LocalSignInController {
   }
 }
 
+const credentials = (services: CommandServices) => new LocalCredentials(services.get(CredentialStore), services.get(Clock));
+const TENANT_AND_LOGIN = [
+  { name: 'tenant', description: 'tenant id' },
+  { name: 'login', description: "the person's login" },
+];
+
 /**
  * Local accounts: a password hashed with argon2id and, for people who enrolled one, a TOTP
  * second factor (RFC 6238, the codes of authenticator apps). Repeated failures lock the login.
- * Passwords and secrets are set with `guichet password` and `guichet totp`.
+ * Passwords and secrets are set with the plugin's commands `guichet password` and `guichet totp`.
  */
 export const localPlugin = definePlugin({
   name: 'local',
@@ -92,6 +98,31 @@ export const localPlugin = definePlugin({
         { name: 'otp', type: 'otp', label: { fr: 'Code à usage unique (si demandé)', en: 'One-time code (if asked)' }, required: false, autocomplete: 'one-time-code' },
       ],
     },
+    commands: [
+      {
+        name: 'password',
+        description: "set a person's local password (auth plugin `local`), read from standard input",
+        arguments: TENANT_AND_LOGIN,
+        async run(services, { arguments: { tenant, login } }, io) {
+          const password = (await io.read()).replace(/\r?\n$/, '');
+          const ctx = services.get(PluginTenants).context(tenant);
+          // The tenant's own minimum when its pack offers `local`, the plugin's default otherwise.
+          const { minPasswordLength } = authMethodOptions(ctx, localPlugin) ?? options.parse({});
+          await credentials(services).setPassword(ctx, login, password, minPasswordLength);
+          io.print(`Password set for ${login}.`);
+        },
+      },
+      {
+        name: 'totp',
+        description: 'give a person a new TOTP secret (second factor of `local`); prints the otpauth:// address to scan',
+        arguments: TENANT_AND_LOGIN,
+        async run(services, { arguments: { tenant, login } }, io) {
+          const ctx = services.get(PluginTenants).context(tenant);
+          const { secret, uri } = await credentials(services).enrolTotp(ctx, login, ctx.tenant.id);
+          io.print(`${uri}\nSecret: ${secret}`);
+        },
+      },
+    ],
   },
   controllers: [LocalSignInController],
 });

@@ -7,7 +7,7 @@ import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Put, Quer
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError, ERROR_STATUS, type FieldProblem } from '../common/errors.js';
-import { translate } from '../common/i18n.js';
+import { translate, translateProblem } from '../common/i18n.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { DeskResult } from '../desk/desk-actions.service.js';
 import type { StatusCategory } from '../tenancy/pack.schema.js';
@@ -158,7 +158,7 @@ export class DeskController {
     if (error instanceof DomainError) {
       const details =
         error.code === 'VALIDATION_FAILED'
-          ? (error.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translate(ctx.locale, p.rule, p.params) }))
+          ? (error.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translateProblem(ctx.locale, p) }))
           : error.details;
       return { httpStatus: ERROR_STATUS[error.code], code: error.code, message: translate(ctx.locale, error.code, error.params), details };
     }

@@ -3,7 +3,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Response } from 'express';
 import { bodyLeftUnread, drainRequest } from '../common/drain-request.js';
 import { DomainError, ERROR_STATUS, UploadRefused, type FieldProblem } from '../common/errors.js';
-import { translate } from '../common/i18n.js';
+import { translate, translateProblem } from '../common/i18n.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-errors.js';
 import { requestLocale, type GuichetRequest } from './api-context.js';
 
@@ -40,7 +40,7 @@ export class ErrorFilter implements ExceptionFilter {
       if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
       const details =
         exception.code === 'VALIDATION_FAILED' || exception instanceof UploadRefused
-          ? (exception.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translate(locale, p.rule, p.params) }))
+          ? (exception.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translateProblem(locale, p) }))
           : exception.details;
       res.status(ERROR_STATUS[exception.code]).json({ code: exception.code, message: translate(locale, exception.code, exception.params), details });
       return;

@@ -34,6 +34,8 @@ export interface SearchHit {
 export interface FormFieldView {
   key: string;
   type: string;
+  /** The plugin field type the pack named (e.g. `uai`), entered as `type`. */
+  format?: string;
   label: string;
   help?: string;
   placeholder?: string;
@@ -206,6 +208,7 @@ export class CatalogueService {
     return {
       key: f.key,
       type: f.type,
+      format: f.format,
       label: pick(f.label, ctx.locale),
       help: f.help ? pick(f.help, ctx.locale) : undefined,
       placeholder: f.placeholder ? pick(f.placeholder, ctx.locale) : undefined,

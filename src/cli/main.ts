@@ -3,12 +3,11 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createContext, loadPlugins, packLoader } from '../bootstrap.js';
+import { resolveSdkForPlugins } from '../bootstrap-sdk.js';
 import { ApiTokenService } from '../auth/api-token.service.js';
-import { Clock } from '../common/clock.js';
 import { DemoSeeder } from '../deployment/demo-seeder.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { BackgroundJobs } from '../jobs/background-jobs.js';
-import { CredentialStore } from '../plugin-host/sign-in-host.js';
 import { pluginMigrations } from '../plugin-host/plugin-migrations.js';
 import { TenantContexts } from '../tenancy/tenant-contexts.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
@@ -17,10 +16,10 @@ import { createDataSource, migrate } from '../database/data-source.js';
 import { validateUai } from '../common/uai.js';
 import { TOKEN_SCOPES, type TokenScope } from '../auth/api-token.service.js';
 import { formatProblem, PackValidationError } from '../tenancy/pack-errors.js';
-import { DomainError } from '../common/errors.js';
-import { translate } from '../common/i18n.js';
-import { localPlugin } from '../../plugins/local/index.js';
-import { LocalCredentials } from '../../plugins/local/local-credentials.js';
+import { DomainError, ValidationFailed } from '../common/errors.js';
+import { translate, translateProblem } from '../common/i18n.js';
+import type { CommandIO } from '../plugin-host/commands.js';
+import { addPluginCommands } from './plugin-commands.js';
 
 const program = new Command('guichet').description('Guichet helpdesk engine: administration commands').showHelpAfterError();
 
@@ -62,10 +61,11 @@ program
 const tenants = program.command('tenants').description('tenant packs');
 tenants
   .command('validate')
-  .description('load and check every pack (the same loader as at boot)')
+  .description("load and check every pack (the same loader as at boot, with the deployment's plugins)")
   .option('-d, --dir <folder>', 'folder of packs (default: tenants/ or GUICHET_TENANTS_DIR)')
-  .action((options: { dir?: string }) => {
-    const loader = packLoader(options.dir ?? loadConfig().tenantsDir);
+  .action(async (options: { dir?: string }) => {
+    const config = loadConfig();
+    const loader = packLoader(options.dir ?? config.tenantsDir, await loadPlugins(config.plugins));
     let failed = false;
     for (const id of loader.listIds()) {
       const result = loader.tryLoad(id);
@@ -141,30 +141,6 @@ program
   });
 
 program
-  .command('password <tenant> <login>')
-  .description("set a person's local password (auth plugin `local`), read from standard input")
-  .action(async (tenantId: string, login: string) => {
-    const password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
-    const app = await services();
-    const ctx = app.get(TenantContexts).for(tenantId);
-    const options = localPlugin.options.parse(ctx.tenant.config.auth.find((a) => a.plugin === localPlugin.name)?.options ?? {});
-    await new LocalCredentials(app.get(CredentialStore), app.get(Clock)).setPassword(ctx, login, password, options.minPasswordLength);
-    console.log(`Password set for ${login}.`);
-    await app.close();
-  });
-
-program
-  .command('totp <tenant> <login>')
-  .description('give a person a new TOTP secret (second factor of `local`); prints the otpauth:// address to scan')
-  .action(async (tenantId: string, login: string) => {
-    const app = await services();
-    const ctx = app.get(TenantContexts).for(tenantId);
-    const { secret, uri } = await new LocalCredentials(app.get(CredentialStore), app.get(Clock)).enrolTotp(ctx, login, ctx.tenant.id);
-    console.log(`${uri}\nSecret: ${secret}`);
-    await app.close();
-  });
-
-program
   .command('timers')
   .description('run every due timer once (auto-close, reminders, retention)')
   .action(async () => {
@@ -205,8 +181,18 @@ function parseScopes(value: string): TokenScope[] {
   return scopes as TokenScope[];
 }
 
-program.parseAsync().catch((error) => {
+const TERMINAL: CommandIO = { print: (line) => console.log(line), read: async () => readFileSync(0, 'utf8') };
+
+/** The core's commands above, then those of the deployment's plugins (first-party and GUICHET_PLUGINS). */
+async function main(): Promise<void> {
+  resolveSdkForPlugins();
+  addPluginCommands(program, await loadPlugins(loadConfig().plugins), services, TERMINAL);
+  await program.parseAsync();
+}
+
+main().catch((error) => {
   if (error instanceof PackValidationError) console.error(error.problems.map(formatProblem).join('\n'));
+  else if (error instanceof ValidationFailed) console.error([translate('en', error.code, error.params), ...error.problems.map((p) => `  ${p.field}: ${translateProblem('en', p)}`)].join('\n'));
   else if (error instanceof DomainError) console.error(translate('en', error.code, error.params));
   else console.error((error as Error).message);
   process.exit(1);

@@ -1,3 +1,5 @@
+import type { Localized } from './localized.js';
+
 /** Codes of the expected failures, mapped to HTTP statuses by the global filter. */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
@@ -35,6 +37,8 @@ export interface FieldProblem {
   field: string;
   rule: string;
   params?: Record<string, string | number>;
+  /** The message itself, when it comes with the problem (a plugin's check) rather than from the core's messages. */
+  message?: Localized;
 }
 
 /**
@@ -70,6 +74,10 @@ export class FieldErrors {
   private readonly problems: FieldProblem[] = [];
   add(field: string, rule: string, params?: Record<string, string | number>): void {
     this.problems.push({ field, rule, params });
+  }
+  /** A problem whose message is given (in each locale) rather than looked up by `rule`. */
+  addMessage(field: string, rule: string, message: Localized): void {
+    this.problems.push({ field, rule, message });
   }
   has(field?: string): boolean {
     return field ? this.problems.some((p) => p.field === field) : this.problems.length > 0;

@@ -1,4 +1,5 @@
-import type { Locale } from './localized.js';
+import type { FieldProblem } from './errors.js';
+import { pick, type Locale } from './localized.js';
 
 type Messages = Record<string, string>;
 
@@ -156,6 +157,11 @@ export function translate(locale: Locale, key: string, params: Record<string, st
   const own = (messages: Messages) => (Object.hasOwn(messages, key) ? messages[key] : undefined);
   const template = own(MESSAGES[locale]) ?? own(MESSAGES.fr) ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** A field problem's message in `locale`: the one it carries (a plugin's), or the core's for its rule. */
+export function translateProblem(locale: Locale, problem: FieldProblem): string {
+  return problem.message ? pick(problem.message, locale) : translate(locale, problem.rule, problem.params);
 }
 
 /** The best locale from an Accept-Language header, French by default. */

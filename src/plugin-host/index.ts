@@ -19,3 +19,8 @@ export { pluginTablePrefix, tenantTable } from './plugin-migrations.js';
 export type { MigrationInterface, QueryRunner } from 'typeorm';
 export { ApiAuthHost, ApiCtx, PluginApi, PluginApiGuard, pluginApiPrefix, type ApiScope } from './plugin-routes.js';
 export { PluginTask, type PluginTaskDefinition } from './plugin-tasks.js';
+export type { CommandArgs, CommandArgument, CommandCapability, CommandIO, CommandOption, CommandServices } from './commands.js';
+export { authMethodOptions, PluginTenants } from './tenant-plugins.js';
+export { TEXT_FIELD_TYPES, type FieldCheckResult, type FieldTypeCapability, type FieldValidatorCapability, type ReferenceInput, type ReferenceToken, type ReferenceTokenCapability, type TextFieldType } from '../tenancy/pack-extensions.js';
+export type { Localized, LocalizedInput } from '../common/localized.js';
+export { validateUai } from '../common/uai.js';

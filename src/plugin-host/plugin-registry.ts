@@ -1,9 +1,20 @@
 import { formatPath, type PackProblem } from '../tenancy/pack-errors.js';
 import type { TenantPack } from '../tenancy/tenant-pack.js';
 import semver from 'semver';
+import { FIELD_TYPES } from '../tenancy/pack.schema.js';
+import type { CommandCapability } from './commands.js';
 import type { GuichetPlugin } from './plugin.js';
 import { definitionProblems } from './plugin-checks.js';
 import { CORE_VERSION } from './version.js';
+
+/** Names a plugin may give its commands, tokens, field types and validators. */
+const CAPABILITY_NAME = /^[a-z][a-z0-9-]*$/;
+
+/** Names the core keeps for itself, by capability. */
+const RESERVED: Record<NamedCapability, readonly string[]> = { commands: [], referenceTokens: ['seq', 'date'], fieldTypes: FIELD_TYPES, validators: [] };
+
+type NamedCapability = 'commands' | 'referenceTokens' | 'fieldTypes' | 'validators';
+const NOUN: Record<NamedCapability, string> = { commands: 'command', referenceTokens: 'reference token', fieldTypes: 'field type', validators: 'validator' };
 
 /** The plugins this deployment knows, and the checks of what packs ask of them. */
 export class PluginRegistry {
@@ -26,6 +37,28 @@ export class PluginRegistry {
         const other = migrations.get(name);
         if (other) throw new Error(`Plugin "${plugin.name}": migration ${name} has the name of one of plugin "${other}"'s`);
         migrations.set(name, plugin.name);
+      }
+    }
+    for (const capability of Object.keys(NOUN) as NamedCapability[]) this.checkNames(capability);
+  }
+
+  /** Every plugin's commands, with the plugin that gives each. */
+  commands(): { plugin: GuichetPlugin; command: CommandCapability }[] {
+    return this.all().flatMap((plugin) => (plugin.provides.commands ?? []).map((command) => ({ plugin, command })));
+  }
+
+  /** A capability name is well formed, not the core's, and given by one plugin only: otherwise the boot stops naming them. */
+  private checkNames(capability: NamedCapability): void {
+    const owner = new Map<string, string>();
+    for (const plugin of this.plugins.values()) {
+      const provided = plugin.provides[capability];
+      const names = Array.isArray(provided) ? provided.map((c) => c.name) : Object.keys(provided ?? {});
+      for (const name of names) {
+        const what = `${NOUN[capability]} "${name}"`;
+        if (!CAPABILITY_NAME.test(name)) throw new Error(`Plugin "${plugin.name}" names a ${what}: expected lower-case letters, digits and "-"`);
+        if (RESERVED[capability].includes(name)) throw new Error(`Plugin "${plugin.name}" provides the ${what}, which is the core's`);
+        if (owner.has(name)) throw new Error(`Plugins "${owner.get(name)}" and "${plugin.name}" both provide the ${what}`);
+        owner.set(name, plugin.name);
       }
     }
   }

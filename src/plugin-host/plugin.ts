@@ -3,6 +3,8 @@ import type { MigrationInterface } from 'typeorm';
 import type { z } from 'zod';
 import type { PluginTaskDefinition } from './plugin-tasks.js';
 import type { LocalizedInput } from '../tenancy/pack.schema.js';
+import type { FieldTypeCapability, FieldValidatorCapability, ReferenceTokenCapability } from '../tenancy/pack-extensions.js';
+import type { CommandCapability } from './commands.js';
 
 /** How a sign-in method meets the person: a picker, a form, a redirect to an identity provider, or headers set by a proxy. */
 export type AuthMethodKind = 'picker' | 'form' | 'redirect' | 'header';
@@ -41,6 +43,14 @@ export interface GuichetPlugin<Options = unknown> {
     authMethod?: AuthMethodCapability;
     /** Events the plugin subscribes to (through PluginEvents), listed by `guichet plugins list`. */
     events?: string[];
+    /** Commands of `guichet <name>`, run with the engine's services (docs/plugins.md § Capability: CLI commands). */
+    commands?: CommandCapability[];
+    /** Tokens of reference patterns, by name: `{school-year:yy}` (docs/plugins.md § Capability: reference formats). */
+    referenceTokens?: Record<string, ReferenceTokenCapability<Options>>;
+    /** Form field types, by name: `type: uai` (docs/plugins.md § Capability: field types and validators). */
+    fieldTypes?: Record<string, FieldTypeCapability<Options>>;
+    /** Form field validators, by name: `validate: phone-fr`. */
+    validators?: Record<string, FieldValidatorCapability<Options>>;
   };
   /**
    * Nest controllers the plugin adds (e.g. its sign-in routes under `/:tenant/auth/<name>`). They

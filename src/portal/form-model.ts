@@ -1,6 +1,6 @@
 import type { FormFieldView } from '../catalogue/catalogue.service.js';
 import { ValidationFailed, type FieldProblem } from '../common/errors.js';
-import { translate } from '../common/i18n.js';
+import { translateProblem } from '../common/i18n.js';
 import { formatSize } from '../common/units.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { DirectoryRepository, Membership } from '../directory/directory.repository.js';
@@ -44,7 +44,7 @@ export function fieldErrors(ctx: RequestContext, problems: FieldProblem[]): Reco
     if (out[p.field]) continue;
     const params = Object.fromEntries(Object.entries(p.params ?? {}).map(([k, v]) => [k, String(v)]));
     const own = portalText(ctx.tenant.config.texts, ctx.locale, p.rule, params);
-    out[p.field] = own !== p.rule ? own : translate(ctx.locale, p.rule, p.params);
+    out[p.field] = own !== p.rule ? own : translateProblem(ctx.locale, p);
   }
   return out;
 }

@@ -62,7 +62,7 @@ export class PortalCreateController {
     if (upload.files.length) problems.push(...this.checkFiles(ctx, upload.files));
     try {
       const errors = new FieldErrors();
-      checkValues(this.catalogue.fieldsFor(ctx, (await this.catalogue.leaf(ctx, leafKey)), form.type), values, ctx.tenant.config, errors);
+      checkValues(this.catalogue.fieldsFor(ctx, (await this.catalogue.leaf(ctx, leafKey)), form.type), values, ctx.tenant, errors);
       errors.throwIfAny();
     } catch (error) {
       problems.push(...problemsOf(error).filter((p) => !problems.some((q) => q.field === p.field)));

@@ -3,7 +3,12 @@ import type { FieldType } from './pack.schema.js';
 
 export interface FormField {
   key: string;
+  /** The core type: the pack's, or the `base` of a plugin field type. */
   type: FieldType;
+  /** The plugin field type the pack named (`uai`), checked after the core type. */
+  format?: string;
+  /** The plugin validator the pack named (`phone-fr`), checked last. */
+  validate?: string;
   label: Localized;
   help?: Localized;
   placeholder?: Localized;

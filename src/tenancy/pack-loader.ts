@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { catalogueFileSchema, demoFileSchema, tenantFileSchema } from './pack.schema.js';
 import { formatPath, PackValidationError, type PackProblem } from './pack-errors.js';
+import type { PackPlugin } from './pack-extensions.js';
 import { compilePack, type TenantPack } from './tenant-pack.js';
 
 const TENANT_FILE = 'tenant.yaml';
@@ -26,10 +27,14 @@ interface RawLayer {
 export class PackLoader {
   private readonly root: string;
 
-  /** `checkPack` adds checks of other layers (e.g. the plugin registry's) with the same file attribution. */
+  /**
+   * `checkPack` adds checks of other layers (e.g. the plugin registry's) with the same file
+   * attribution; `plugins` are those the deployment loads, which packs may turn on and use.
+   */
   constructor(
     root: string,
     private readonly checkPack?: (pack: TenantPack, fileOf: (path: string) => string) => PackProblem[],
+    private readonly plugins: readonly PackPlugin[] = [],
   ) {
     this.root = resolve(root);
   }
@@ -110,6 +115,8 @@ export class PackLoader {
 
     const hash = createHash('sha256');
     for (const f of [...layers.map((l) => l.path), catalogueFile, demoFile].filter(Boolean) as string[]) hash.update(readFileSync(f));
+    // A new version of a plugin the pack turns on may compile its fields differently: sync again.
+    for (const { plugin } of tenant.plugins) hash.update(`\0${plugin}@${this.plugins.find((p) => p.name === plugin)?.version ?? ''}`);
     const { pack, problems: semantic } = compilePack({
       tenant,
       catalogue,
@@ -120,6 +127,7 @@ export class PackLoader {
       fileOf,
       catalogueFile: this.display(catalogueFile),
       demoFile: demoFile && this.display(demoFile),
+      plugins: this.plugins,
     });
     if (semantic.length) return { problems: semantic };
     const external = this.checkPack?.(pack, fileOf) ?? [];

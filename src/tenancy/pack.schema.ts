@@ -106,7 +106,10 @@ export type StandardField = (typeof STANDARD_FIELDS)[number];
 
 export const fieldSchema = z.strictObject({
   key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'a field key of letters, digits and "_"'),
-  type: z.enum(FIELD_TYPES),
+  /** One of FIELD_TYPES, or a field type of a plugin the pack turns on (`plugins:`), e.g. `uai`. */
+  type: z.string().min(1),
+  /** A validator of a plugin the pack turns on, e.g. `phone-fr`; on text-valued fields only. */
+  validate: keySchema.optional(),
   label: localizedSchema,
   help: localizedSchema.optional(),
   placeholder: localizedSchema.optional(),
@@ -423,7 +426,12 @@ export const tenantFileSchema = z.strictObject({
   /** Service levels on the tenant's business calendar. */
   sla: slaSchema.optional(),
   auth: z.array(authMethodSchema).min(1),
-  /** Plugins turned on for this tenant (e.g. `webhooks`), each with its options, checked by the plugin's schema (docs/plugins.md). */
+  /**
+   * Plugins turned on for this tenant (e.g. `webhooks`, `school-year`), each with its options,
+   * checked by the plugin's schema: what they provide to packs (reference tokens, field types,
+   * validators) becomes usable in this pack, and their subscribers, routes and tasks act for the
+   * tenant (docs/plugins.md). Sign-in methods are turned on by `auth` instead.
+   */
   plugins: z.array(pluginUseSchema).default([]),
   theme: themeSchema.default({}),
   notifications: notificationsSchema.default({ acceptReplies: false }),

@@ -1,10 +1,24 @@
+import type { ReferenceToken } from './pack-extensions.js';
+
 /**
  * A tiny pattern language for ticket references, e.g. `I-{seq:6}` or `I{date:yyMMdd}_{seq:4}`.
  *
  * Tokens: `{seq}` (the counter, unpadded), `{seq:N}` (zero-padded to N digits, never truncated),
  * `{date:FORMAT}` (the creation date in the tenant time zone; FORMAT combines `yyyy`, `yy`, `MM`,
- * `dd`, `HH`, `mm` and any non-letter separators). Literal braces are written `{{` and `}}`.
+ * `dd`, `HH`, `mm` and any non-letter separators), and the tokens plugins provide
+ * (`{school-year:yy}`, see `ReferenceTokens`). Literal braces are written `{{` and `}}`.
  */
+
+/** Tokens beyond `{seq}` and `{date}`: those of the plugins a pack turns on. */
+export interface ReferenceTokens {
+  /** Names offered, for the message about an unknown token. */
+  readonly names: readonly string[];
+  /**
+   * The token `name` with its argument, or undefined when there is no such token.
+   * @throws ReferencePatternError when the argument is refused or the token's plugin is off.
+   */
+  compile(name: string, argument: string | undefined): ReferenceToken | undefined;
+}
 
 /** Thrown when a pattern is malformed; the message is meant for whoever wrote the tenant pack. */
 export class ReferencePatternError extends Error {
@@ -13,7 +27,7 @@ export class ReferencePatternError extends Error {
 
 type DateField = 'yyyy' | 'yy' | 'MM' | 'dd' | 'HH' | 'mm';
 type DatePart = { field: DateField } | { text: string };
-type Part = { kind: 'text'; text: string } | { kind: 'seq'; width: number } | { kind: 'date'; parts: DatePart[] };
+type Part = { kind: 'text'; text: string } | { kind: 'seq'; width: number } | { kind: 'date'; parts: DatePart[] } | { kind: 'token'; token: ReferenceToken };
 
 const DATE_FIELDS: readonly DateField[] = ['yyyy', 'yy', 'MM', 'dd', 'HH', 'mm'];
 
@@ -41,8 +55,8 @@ export class ReferencePattern {
    * @throws ReferencePatternError on unbalanced braces, unknown tokens, bad date formats, or when
    *   the pattern does not contain exactly one `{seq}` token.
    */
-  static parse(pattern: string): ReferencePattern {
-    const parts = tokenize(pattern);
+  static parse(pattern: string, tokens?: ReferenceTokens): ReferencePattern {
+    const parts = tokenize(pattern, tokens);
     const seqCount = parts.filter((p) => p.kind === 'seq').length;
     if (seqCount !== 1) {
       throw new ReferencePatternError(
@@ -78,6 +92,7 @@ export class ReferencePattern {
     const body = this.parts
       .map((part) => {
         if (part.kind === 'text') return escapeRegExp(part.text);
+        if (part.kind === 'token') return `(?:${part.token.pattern})`;
         if (part.kind === 'seq') {
           // A padded counter is exactly `width` digits, or longer without a leading zero.
           return part.width > 1
@@ -97,13 +112,14 @@ export class ReferencePattern {
       .map((part) => {
         if (part.kind === 'text') return part.text;
         if (part.kind === 'seq') return seqText;
+        if (part.kind === 'token') return part.token.render({ at, timeZone });
         return part.parts.map((d) => ('field' in d ? fields![d.field] : d.text)).join('');
       })
       .join('');
   }
 }
 
-function tokenize(pattern: string): Part[] {
+function tokenize(pattern: string, tokens: ReferenceTokens | undefined): Part[] {
   const parts: Part[] = [];
   let text = '';
   let i = 0;
@@ -125,7 +141,7 @@ function tokenize(pattern: string): Part[] {
       }
       if (text) parts.push({ kind: 'text', text });
       text = '';
-      parts.push(parseToken(pattern.slice(i + 1, end)));
+      parts.push(parseToken(pattern.slice(i + 1, end), tokens));
       i = end + 1;
     } else {
       text += ch;
@@ -136,7 +152,7 @@ function tokenize(pattern: string): Part[] {
   return parts;
 }
 
-function parseToken(body: string): Part {
+function parseToken(body: string, tokens: ReferenceTokens | undefined): Part {
   const colon = body.indexOf(':');
   const name = colon < 0 ? body : body.slice(0, colon);
   const arg = colon < 0 ? undefined : body.slice(colon + 1);
@@ -151,7 +167,10 @@ function parseToken(body: string): Part {
     if (!arg) throw new ReferencePatternError(`{date} needs a format, e.g. {date:yyMMdd}`);
     return { kind: 'date', parts: parseDateFormat(arg) };
   }
-  throw new ReferencePatternError(`unknown token {${body}}: expected {seq}, {seq:N} or {date:FORMAT}`);
+  const token = name ? tokens?.compile(name, arg) : undefined;
+  if (token) return { kind: 'token', token };
+  const offered = tokens?.names.length ? ` or a plugin's token (${tokens.names.map((n) => `{${n}}`).join(', ')})` : ' or {date:FORMAT}';
+  throw new ReferencePatternError(`unknown token {${body}}: expected {seq}, {seq:N}${tokens?.names.length ? ', {date:FORMAT}' : ''}${offered}`);
 }
 
 function parseDateFormat(format: string): DatePart[] {

@@ -7,8 +7,12 @@ import { ReferencePattern, ReferencePatternError } from './reference-pattern.js'
 import { checkPriorityMatrix } from './priority-matrix.js';
 import { validateUai } from '../common/uai.js';
 import { checkDeskPack } from './desk-pack.js';
+import { TEXT_FIELD_TYPES, type PackFieldChecks, type PackPlugin } from './pack-extensions.js';
+import { PackPlugins } from './pack-plugins.js';
 import {
+  FIELD_TYPES,
   STANDARD_FIELDS,
+  type FieldType,
   type CatalogueNodeInput,
   type DemoFile,
   type FieldInput,
@@ -35,6 +39,8 @@ export interface TenantPack {
   catalogue: CatalogueEntry[];
   maxAttachmentBytes: number;
   demo?: DemoFile;
+  /** Plugin field types and validators the pack's fields use, bound to those options. */
+  fieldChecks: PackFieldChecks;
 }
 
 interface CompileInput {
@@ -47,6 +53,8 @@ interface CompileInput {
   fileOf: (path: string) => string;
   catalogueFile: string;
   demoFile?: string;
+  /** The plugins the deployment loads: what a pack may turn on and use. */
+  plugins?: readonly PackPlugin[];
 }
 
 /** Cross-checks a schema-valid pack and builds the structures the engine uses. */
@@ -57,6 +65,7 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
   const statusKeys = new Set(Object.keys(tenant.statuses));
   const typeKeys = new Set(Object.keys(tenant.ticketTypes));
   const teamKeys = new Set(tenant.teams.map((t) => t.key));
+  const plugins = new PackPlugins(tenant, input.plugins ?? []);
 
   const transitions: TransitionDefinition[] = tenant.transitions.map((t) => ({
     name: t.name,
@@ -91,7 +100,7 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
   const references = new Map<string, ReferencePattern>();
   for (const [key, type] of Object.entries(tenant.ticketTypes)) {
     try {
-      references.set(key, ReferencePattern.parse(type.reference));
+      references.set(key, ReferencePattern.parse(type.reference, plugins.tokens()));
     } catch (error) {
       if (!(error instanceof ReferencePatternError)) throw error;
       report(`ticketTypes.${key}.reference`, `expected a reference pattern: ${error.message}`);
@@ -115,7 +124,7 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
     report('theme.logo', `expected an existing file, "${tenant.theme.logo}" was not found`);
   }
 
-  const form = compileFields(tenant.form.fields, 'form.fields', tenant, statusKeys, typeKeys, (p, m) => report(p, m));
+  const form = compileFields(tenant.form.fields, 'form.fields', { tenant, statusKeys, typeKeys, plugins }, (p, m) => report(p, m));
   const formKeys = new Set(form.map((f) => f.key));
   if (!formKeys.has('title')) report('form.fields', 'expected a "title" field');
 
@@ -136,7 +145,7 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
       if (node.type && !typeKeys.has(node.type)) catalogueProblem(`${where}.type`, `expected a ticket type, got "${node.type}"`);
       if (node.team && !teamKeys.has(node.team)) catalogueProblem(`${where}.team`, `expected a team key, got "${node.team}"`);
       if (leaf && !type) catalogueProblem(`${where}.type`, 'expected a ticket type on a leaf or one of its ancestors');
-      const fields = compileFields(node.fields ?? [], `${where}.fields`, tenant, statusKeys, typeKeys, catalogueProblem);
+      const fields = compileFields(node.fields ?? [], `${where}.fields`, { tenant, statusKeys, typeKeys, plugins }, catalogueProblem);
       fields.forEach((f) => formKeys.has(f.key) && catalogueProblem(`${where}.fields`, `expected a key not already in form.fields, got "${f.key}"`));
       const entry: CatalogueEntry = {
         key: node.key,
@@ -178,22 +187,28 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
       catalogue,
       maxAttachmentBytes: parseSize(tenant.attachments.maxBytes),
       demo: input.demo,
+      fieldChecks: plugins.checks(),
     },
     problems,
   };
 }
 
-function compileFields(
-  fields: FieldInput[],
-  base: string,
-  tenant: TenantFile,
-  statusKeys: Set<string>,
-  typeKeys: Set<string>,
-  report: (path: string, message: string) => void,
-): FormField[] {
+interface FieldScope {
+  tenant: TenantFile;
+  statusKeys: Set<string>;
+  typeKeys: Set<string>;
+  plugins: PackPlugins;
+}
+
+function compileFields(fields: FieldInput[], base: string, scope: FieldScope, report: (path: string, message: string) => void): FormField[] {
+  const { tenant, statusKeys, typeKeys } = scope;
   const seen = new Set<string>();
   return fields.map((f, i) => {
     const path = `${base}[${i}]`;
+    const { type, format, maxLength } = fieldType(f, scope.plugins, (m) => report(`${path}.type`, m));
+    if (f.validate && !(TEXT_FIELD_TYPES as readonly string[]).includes(type)) {
+      report(`${path}.validate`, `expected a field of a text type (${TEXT_FIELD_TYPES.join(', ')} or a plugin's) for a validator, "${f.type}" is not one`);
+    } else if (f.validate) scope.plugins.validator(f.validate, (m) => report(`${path}.validate`, m));
     if (seen.has(f.key)) report(`${path}.key`, `expected a unique field key, "${f.key}" is used twice`);
     seen.add(f.key);
     if ((f.type === 'select' || f.type === 'radio') && !f.options?.length && !['impact', 'urgency', 'visibility'].includes(f.key)) {
@@ -206,19 +221,28 @@ function compileFields(
     f.types?.forEach((t) => typeKeys.has(t) || report(`${path}.types`, `expected a ticket type, got "${t}"`));
     return {
       key: f.key,
-      type: f.type,
+      type,
+      format,
+      validate: f.validate,
       label: localized(f.label),
       help: f.help ? localized(f.help) : undefined,
       placeholder: f.placeholder ? localized(f.placeholder) : undefined,
       required: f.required,
       options: f.options?.map((o) => ({ value: o.value, label: localized(o.label) })),
       default: f.default,
-      maxLength: f.maxLength,
+      maxLength,
       editableIn: f.editableIn ?? [],
       types: f.types,
       standard: (STANDARD_FIELDS as readonly string[]).includes(f.key),
     };
   });
+}
+
+/** The core type of a field: its own, or the base of the plugin field type it names (then `format`). */
+function fieldType(f: FieldInput, plugins: PackPlugins, report: (message: string) => void): { type: FieldType; format?: string; maxLength?: number } {
+  if ((FIELD_TYPES as readonly string[]).includes(f.type)) return { type: f.type as FieldType, maxLength: f.maxLength };
+  const plugin = plugins.fieldType(f.type, report);
+  return { type: plugin?.base ?? 'text', format: plugin ? f.type : undefined, maxLength: f.maxLength ?? plugin?.maxLength };
 }
 
 function checkDemo(demo: DemoFile, catalogue: CatalogueEntry[], teams: Set<string>, report: (path: string, message: string) => void) {

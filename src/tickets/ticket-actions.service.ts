@@ -153,7 +153,7 @@ export class TicketActionsService {
         const field = tx.tenant.form.find((f) => f.key === key);
         if (field && !field.editableIn.includes(ticket.status) && !requalifying(key)) errors.add(key, 'rule.editable');
       }
-      const clean = checkValues(fields, values, tx.tenant.config, errors, 'update');
+      const clean = checkValues(fields, values, tx.tenant, errors, 'update');
       for (const f of fields) if (f.required && clean[f.key] === undefined && !errors.has(f.key)) errors.add(f.key, 'rule.required');
       errors.throwIfAny();
       const now = this.clock.now();

@@ -18,7 +18,7 @@ const config = (visibilityDefault?: string) =>
 
 function problemsOf(values: Record<string, unknown>, cfg: TenantFile): FieldProblem[] {
   const errors = new FieldErrors();
-  checkValues(FIELDS, values, cfg, errors);
+  checkValues(FIELDS, values, { config: cfg, fieldChecks: { types: new Map(), validators: new Map() } }, errors);
   try {
     errors.throwIfAny();
     return [];

@@ -1,5 +1,7 @@
 import { FieldErrors } from '../common/errors.js';
-import type { FormField } from '../tenancy/tenant-pack.js';
+import { localized } from '../common/localized.js';
+import type { FieldCheck } from '../tenancy/pack-extensions.js';
+import type { FormField, TenantPack } from '../tenancy/tenant-pack.js';
 import type { TenantFile } from '../tenancy/pack.schema.js';
 
 /** Values of a submitted form after type checks: strings trimmed, empties dropped. */
@@ -9,17 +11,22 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^[+0-9][0-9 ().-]{5,24}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** What the checks need of the tenant's pack: its configuration and the plugin checks its fields use. */
+export type FormRules = Pick<TenantPack, 'config' | 'fieldChecks'>;
+
 /**
- * Checks submitted values against the form's fields (types, required, lengths, choices) and
- * collects one problem per field. Directory lookups (establishment, people) are the service's.
+ * Checks submitted values against the form's fields (types, required, lengths, choices, then
+ * the plugin field types and validators the pack names) and collects one problem per field.
+ * Directory lookups (establishment, people) are the service's.
  */
 export function checkValues(
   fields: FormField[],
   values: Record<string, unknown>,
-  config: TenantFile,
+  pack: FormRules,
   errors: FieldErrors,
   mode: 'create' | 'update' = 'create',
 ): CleanValues {
+  const config = pack.config;
   const clean: CleanValues = {};
   const byKey = new Map(fields.map((f) => [f.key, f]));
   for (const key of Object.keys(values)) if (!byKey.has(key)) errors.add(key, 'rule.unknown');
@@ -33,9 +40,27 @@ export function checkValues(
       continue;
     }
     const checked = checkOne(field, value, config, errors);
-    if (checked !== undefined) clean[field.key] = checked;
+    const plugged = typeof checked === 'string' ? checkByPlugins(field, checked, pack, errors) : checked;
+    if (plugged !== undefined) clean[field.key] = plugged;
   }
   return clean;
+}
+
+/** The plugin field type's check, then the validator's, each possibly normalising the value; a refusal carries the plugin's message. */
+function checkByPlugins(field: FormField, value: string, pack: FormRules, errors: FieldErrors): string | undefined {
+  const steps: [string | undefined, ReadonlyMap<string, FieldCheck>][] = [[field.format, pack.fieldChecks.types], [field.validate, pack.fieldChecks.validators]];
+  let current = value;
+  for (const [name, checks] of steps) {
+    const check = name ? checks.get(name) : undefined;
+    if (!name || !check) continue;
+    const result = check(current);
+    if ('error' in result) {
+      errors.addMessage(field.key, name, localized(result.error));
+      return undefined;
+    }
+    current = result.value;
+  }
+  return current;
 }
 
 function hasDefault(field: FormField, config: TenantFile): boolean {

@@ -46,7 +46,7 @@ export class TicketService {
       const leaf = await this.catalogue.leaf(tx, input.leaf);
       const type = leaf.ticket_type!;
       const fields = this.catalogue.fieldsFor(tx, leaf, type);
-      const values = checkValues(fields, input.values ?? {}, tx.tenant.config, errors);
+      const values = checkValues(fields, input.values ?? {}, tx.tenant, errors);
       const establishmentField = fields.find((f) => f.key === 'establishment');
       const establishment = await this.resolveEstablishment(tx, values.establishment as string | undefined, Boolean(establishmentField), errors);
       if (establishmentField?.required && !establishment && !errors.has('establishment')) errors.add('establishment', 'rule.required');

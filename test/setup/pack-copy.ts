@@ -17,3 +17,9 @@ export function fixturePacksWith(changes: Record<string, (yaml: string) => strin
 
 /** Demo data without its tickets (tests that need people only). */
 export const withoutDemoTickets = (yaml: string) => yaml.replace(/^tickets:[\s\S]*$/m, '');
+
+/** A tenant.yaml that also turns on these plugins (`- { plugin: … }` lines), in its `plugins` list or a new one. */
+export function withPlugins(yaml: string, ...entries: string[]): string {
+  const lines = entries.map((e) => `  - ${e}\n`).join('');
+  return /^plugins:\n/m.test(yaml) ? yaml.replace(/^plugins:\n/m, `plugins:\n${lines}`) : `${yaml}\nplugins:\n${lines}`;
+}

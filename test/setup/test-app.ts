@@ -31,8 +31,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application on a fresh database cloned from the template, with a manual clock. */
-export async function startTestApp(options: { tenantsDir?: string; tenants?: string[]; seed?: boolean; now?: string; mail?: Partial<MailConfig> } = {}): Promise<TestApp> {
+/**
+ * The real application on a fresh database cloned from the template, with a manual clock.
+ * `plugins` are loaded as GUICHET_PLUGINS names them (paths or packages), after the first-party ones.
+ */
+export async function startTestApp(options: { tenantsDir?: string; tenants?: string[]; seed?: boolean; now?: string; mail?: Partial<MailConfig>; plugins?: string[] } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const storageDir = mkdtempSync(join(tmpdir(), 'guichet-storage-'));
   const clock = new ManualClock(new Date(options.now ?? '2026-03-02T08:30:00Z'));
@@ -42,6 +45,7 @@ export async function startTestApp(options: { tenantsDir?: string; tenants?: str
     dataDir: storageDir,
     tenantsDir: options.tenantsDir ?? FIXTURE_PACKS,
     tenants: options.tenants,
+    plugins: options.plugins,
     storageDir,
     demo: true,
     publicUrl: 'http://localhost',
