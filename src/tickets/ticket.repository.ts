@@ -2,8 +2,16 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { HistoryEntryMap, HistoryEntryType } from '../plugin-host/events.js';
 import type { TicketRecord } from '../plugin-host/ticket-record.js';
+import type { Localized } from '../common/localized.js';
 
 export type TicketRow = TicketRecord;
+
+export interface TeamRef {
+  id: string;
+  key: string;
+  name: Localized;
+  email: string | null;
+}
 
 export interface EventRow {
   id: string;
@@ -63,8 +71,62 @@ export const TICKET = `t.id, t.reference, t.type, t.status, t.status_category, t
   t.requester_id, t.beneficiary_id, t.team_id, t.assignee_id, t.title, t.description, t.impact, t.urgency, t.priority, t.visibility,
   t.fields, t.solution, t.created_at, t.updated_at, t.resolved_at, t.closed_at, t.version`;
 
+/** What one create statement writes, beside the ticket's own columns. */
+export interface NewTicket extends Omit<TicketRow, 'id' | 'version' | 'resolved_at' | 'closed_at' | 'solution' | 'updated_at' | 'status_changed_at' | 'reference' | 'catalogue_node_id' | 'team_id'> {
+  /** Counter scope and the reference around the counter (`ReferencePattern.around`). */
+  counter: { scope: string; before: string; width: number; after: string };
+  leafKey: string;
+  /** Teams to route to, the first active one wins (the routed team, then the pack's fallback). */
+  teams: string[];
+  actorId: string;
+  /** `created` entry data; the chosen team's key is added in SQL. */
+  created: Omit<HistoryEntryMap['created'], 'team'>;
+  /** `routed` entry data, written only when a team was found. */
+  routed: Omit<HistoryEntryMap['routed'], 'team'>;
+}
+
 @Injectable()
 export class TicketRepository {
+  /**
+   * A new ticket in one statement: the team and the leaf looked up, the gap-free counter
+   * incremented, the row, its `created` and `routed` entries, all returned. The counter's row lock
+   * is taken by this statement and held to commit, so the create transaction puts it as late as it
+   * can (its reads and checks come before).
+   */
+  async create(ctx: RequestContext, t: NewTicket): Promise<{ ticket: TicketRow; events: EventRow[]; team: TeamRef | null }> {
+    const [row] = await ctx.query<TicketRow & { _events: (Omit<EventRow, 'created_at'> & { created_at: string })[]; _team: TeamRef | null }>(
+      `WITH tm AS (
+         SELECT id, key, name, email FROM team WHERE tenant_id = $1 AND key = ANY($2::text[]) AND active ORDER BY array_position($2::text[], key) LIMIT 1
+       ), c AS (
+         INSERT INTO counter (tenant_id, scope, value) VALUES ($1, $3, 1)
+         ON CONFLICT (tenant_id, scope) DO UPDATE SET value = counter.value + 1 RETURNING value
+       ), t AS (
+         INSERT INTO ticket AS t (tenant_id, reference, type, status, status_category, status_changed_at, catalogue_node_id, establishment_id,
+           requester_id, beneficiary_id, team_id, assignee_id, title, description, impact, urgency, priority, visibility, fields, created_at, updated_at)
+         SELECT $1, $4::text || lpad(c.value::text, greatest($5::int, length(c.value::text)), '0') || $6::text, $7, $8, $9, $10::timestamptz,
+           (SELECT n.id FROM catalogue_node n WHERE n.tenant_id = $1 AND n.key = $11), $12::uuid, $13::uuid, $14::uuid, (SELECT id FROM tm), $15::uuid,
+           $16, $17, $18, $19, $20, $21, $22::jsonb, $10::timestamptz, $10::timestamptz
+         FROM c
+         RETURNING ${TICKET}
+       ), e AS (
+         INSERT INTO ticket_event (tenant_id, ticket_id, type, actor_id, public, data, created_at)
+         SELECT $1, t.id, 'created', $23::uuid, true, $24::jsonb || jsonb_build_object('team', (SELECT key FROM tm)), $10::timestamptz FROM t
+         UNION ALL
+         SELECT $1, t.id, 'routed', NULL, false, $25::jsonb || jsonb_build_object('team', tm.key), $10::timestamptz FROM t, tm
+         RETURNING id, ticket_id, type, actor_id, public, data, created_at
+       )
+       SELECT t.*, (SELECT json_agg(e ORDER BY e.id) FROM e) AS _events, (SELECT row_to_json(tm) FROM tm) AS _team FROM t`,
+      [
+        ctx.tenantId, t.teams, t.counter.scope, t.counter.before, t.counter.width, t.counter.after, t.type, t.status, t.status_category, t.created_at,
+        t.leafKey, t.establishment_id, t.requester_id, t.beneficiary_id, t.assignee_id, t.title, t.description, t.impact, t.urgency, t.priority,
+        t.visibility, JSON.stringify(t.fields), t.actorId, JSON.stringify(t.created), JSON.stringify(t.routed),
+      ],
+    );
+    const { _events: events, _team: team, ...ticket } = row;
+    return { ticket, team, events: events.map((e) => ({ ...e, id: String(e.id), created_at: new Date(e.created_at) })) };
+  }
+
+
   /** Next value of a gap-free counter; the row lock serialises concurrent creations until commit. */
   async nextCounter(ctx: RequestContext, scope: string): Promise<number> {
     const [row] = await ctx.query<{ value: string }>(
