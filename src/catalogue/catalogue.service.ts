@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DomainError, FieldErrors } from '../common/errors.js';
-import { pick } from '../common/localized.js';
+import { pick, type Localized } from '../common/localized.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { CatalogueEntry, FormField, TenantPack } from '../tenancy/tenant-pack.js';
 import { CatalogueRepository, type CatalogueNodeRow } from './catalogue.repository.js';
@@ -174,6 +174,17 @@ export class CatalogueService {
       key,
       name: pick(entry.name, ctx.locale),
       path: entry.path.map((k, depth) => ({ level: this.levelLabel(ctx, depth), key: k, name: pick(byKey.get(k)?.name, ctx.locale) })),
+    };
+  }
+
+  /** The leaf of a listed row (its key, name and path from the list's own statement), ancestors named from the pack. */
+  listedLeaf(ctx: RequestContext, row: { leaf_key: string | null; leaf_name: Localized | null; leaf_path: string | null }): { key: string; name: string; path: SearchHit['path'] } | undefined {
+    if (!row.leaf_key) return undefined;
+    const byKey = this.entries(ctx.tenant);
+    return {
+      key: row.leaf_key,
+      name: pick(row.leaf_name ?? undefined, ctx.locale),
+      path: (row.leaf_path ?? row.leaf_key).split('/').map((k, depth) => ({ level: this.levelLabel(ctx, depth), key: k, name: pick(k === row.leaf_key ? (row.leaf_name ?? undefined) : byKey.get(k)?.name, ctx.locale) })),
     };
   }
 

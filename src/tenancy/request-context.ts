@@ -106,7 +106,7 @@ export class RequestContext {
     const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
     state.isTransactionActive = true;
     state.transactionDepth = 1;
-    countQuery(3);
+    countQuery(2);
     await runner.query(`START TRANSACTION; ${enterTenantLiteralSql(this.tenantId)}`);
   }
 

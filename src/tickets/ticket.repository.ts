@@ -36,6 +36,13 @@ export interface AttachmentRow {
   created_at: Date;
 }
 
+/** The leaf of a listed ticket (null when it has none). */
+export interface ListedLeaf {
+  leaf_key: string | null;
+  leaf_name: Localized | null;
+  leaf_path: string | null;
+}
+
 /** SQL conditions on `t` (a ticket) built by the access policy, with `:name` parameters. */
 export interface TicketFilter {
   where: string;
@@ -174,31 +181,60 @@ export class TicketRepository {
     return row;
   }
 
-  /** One page of tickets matching the access filter, newest first, with a keyset cursor. */
+  /**
+   * One page of tickets matching the access filter, newest first, with a keyset cursor, and each
+   * row's leaf (key, name, path). A view of several status categories is read as one ordered range
+   * per category, merged (`UNION ALL` under one ORDER BY … LIMIT): the dashboard indexes end in
+   * `status_category, created_at DESC, id DESC`, so each range stops after `limit` rows and the
+   * page costs the same whatever the person's history. PostgreSQL 15 does not merge `IN (…)`
+   * ranges in order by itself: it would read every matching row and sort them.
+   */
   async list(
     ctx: RequestContext,
     filter: TicketFilter,
     statuses: string[] | null,
     page: { limit: number; after?: { createdAt: Date; id: string } },
-  ): Promise<TicketRow[]> {
+  ): Promise<(TicketRow & ListedLeaf)[]> {
     const { where, values } = bind(filter, 4);
     const base = 4 + values.length;
     const keyset = page.after ? `AND (t.created_at, t.id) < ($${base}::timestamptz, $${base + 1}::uuid)` : '';
-    return ctx.query<TicketRow>(
-      `SELECT ${TICKET} FROM ticket t
-       WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND ${categoryFilter(ctx, statuses)} AND (${where}) ${keyset}
-       ORDER BY t.created_at DESC, t.id DESC LIMIT $3`,
+    const categories = statuses ? [...new Set(statuses.map((s) => ctx.tenant.lifecycle.category(s)))] : [null];
+    const range = (category: string | null) =>
+      `(SELECT ${TICKET} FROM ticket t
+        WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND ${category ? `t.status_category = '${category}'` : 'true'} AND (${where}) ${keyset}
+        ORDER BY t.created_at DESC, t.id DESC LIMIT $3)`;
+    const ranges = categories.length ? categories.map(range).join(' UNION ALL ') : `(SELECT ${TICKET} FROM ticket t WHERE false)`;
+    return ctx.query<TicketRow & ListedLeaf>(
+      `SELECT p.*, n.key AS leaf_key, n.name AS leaf_name, n.path AS leaf_path
+       FROM (${ranges}) p LEFT JOIN catalogue_node n ON n.tenant_id = $1 AND n.id = p.catalogue_node_id
+       ORDER BY p.created_at DESC, p.id DESC LIMIT $3`,
       [ctx.tenantId, statuses, page.limit, ...values, ...(page.after ? [page.after.createdAt, page.after.id] : [])],
     );
   }
 
   async count(ctx: RequestContext, filter: TicketFilter, statuses: string[] | null): Promise<number> {
-    const { where, values } = bind(filter, 3);
-    const [row] = await ctx.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ticket t WHERE t.tenant_id = $1 AND ($2::text[] IS NULL OR t.status = ANY($2::text[])) AND ${categoryFilter(ctx, statuses)} AND (${where})`,
-      [ctx.tenantId, statuses, ...values],
+    const [n] = await this.counts(ctx, [{ filter, statuses }]);
+    return n;
+  }
+
+  /**
+   * Several counts in one statement (the dashboard's tabs): one `count(*) FILTER (…)` per view over
+   * the tickets any of them matches.
+   */
+  async counts(ctx: RequestContext, views: { filter: TicketFilter; statuses: string[] | null }[]): Promise<number[]> {
+    if (!views.length) return [];
+    const params: unknown[] = [ctx.tenantId];
+    const conditions = views.map(({ filter, statuses }) => {
+      const { where, values } = bind(filter, params.length + 2);
+      params.push(statuses, ...values);
+      return `(($${params.length - values.length}::text[] IS NULL OR t.status = ANY($${params.length - values.length}::text[])) AND ${categoryFilter(ctx, statuses)} AND (${where}))`;
+    });
+    const [row] = await ctx.query<Record<string, string>>(
+      `SELECT ${conditions.map((c, i) => `count(*) FILTER (WHERE ${c}) AS n${i}`).join(', ')}
+       FROM ticket t WHERE t.tenant_id = $1 AND (${conditions.join(' OR ')})`,
+      params,
     );
-    return Number(row.n);
+    return views.map((_, i) => Number(row[`n${i}`]));
   }
 
   async insertEvent<T extends HistoryEntryType>(ctx: RequestContext, ticketId: string, type: T, actorId: string | null, isPublic: boolean, data: HistoryEntryMap[T], at: Date): Promise<EventRow> {
