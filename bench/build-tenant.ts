@@ -72,8 +72,18 @@ export async function buildTenant(core: Core, tenantId: string, options: BuildOp
   await runner.connect();
   const q = <T = Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<T[]> => runner.query(sql, values) as Promise<T[]>;
   const phases: { name: string; ms: number }[] = [];
+  // Each phase has a budget (statement_timeout): a plan gone wrong fails loudly, naming the phase,
+  // instead of running for hours. 5 minutes per million tickets, at least one minute.
+  const budgetMs = Math.max(60_000, Math.round((options.tickets / 1_000_000) * 300_000));
   const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const { ms, value } = await timed(fn);
+    await runner.query(`SET statement_timeout = ${budgetMs}`);
+    const { ms, value } = await timed(fn).catch((error: { code?: string }) => {
+      if (error?.code === '57014' || (error as { driverError?: { code?: string } })?.driverError?.code === '57014') {
+        throw new Error(`bench phase "${name}" exceeded its budget of ${budgetMs / 1000} s (statement_timeout): look at its plan`);
+      }
+      throw error;
+    });
+    await runner.query(`SET statement_timeout = 0`);
     phases.push({ name, ms });
     log(`  ${name}: ${(ms / 1000).toFixed(1)} s`);
     return value;
@@ -249,6 +259,9 @@ export async function buildTenant(core: Core, tenantId: string, options: BuildOp
              CASE WHEN category = 'closed' THEN changed_at END
       FROM shaped`;
     await phase(`${options.tickets} tickets (INSERT … SELECT generate_series)`, () => q(sql, values));
+    // Autovacuum may be off (it is on the CI machine): the phases below join the new tickets, and
+    // without statistics PostgreSQL plans them for an empty table (the events phase ran > 8 min).
+    await phase('ANALYZE after the tickets', () => q(`ANALYZE ticket, person, person_establishment, establishment, catalogue_node`));
 
     await phase('counters after the generated references', async () => {
       for (const [i, prefix] of prefixes.entries()) {
@@ -282,6 +295,7 @@ export async function buildTenant(core: Core, tenantId: string, options: BuildOp
       ),
     );
 
+    await phase('ANALYZE after the events', () => q(`ANALYZE ticket_event`));
     await phase('participants (a sample of tickets, a few for alice)', () =>
       q(
         `INSERT INTO ticket_participant (tenant_id, ticket_id, person_id, added_by, created_at)

@@ -8,6 +8,7 @@ import { MailIdentity } from './notifications/mail-identity.js';
 import { SmtpListener } from './notifications/smtp-listener.js';
 import { PackValidationError } from './tenancy/pack-errors.js';
 import { TenantRegistry } from './tenancy/tenant-registry.js';
+import { queryStats } from './database/query-stats.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -32,7 +33,10 @@ async function main(): Promise<void> {
         .finally(() => process.exit(0));
     });
   }
+  // Started by a parent with an IPC channel (`npm run bench:http`): it asks how many statements were sent, and the memory.
+  if (process.send) process.on('message', (m) => m === 'stats' && process.send!({ stats: queryStats(), rss: process.memoryUsage().rss }));
   await app.listen(config.port);
+  process.send?.({ listening: config.port });
   logger.log(`Guichet listening on http://localhost:${config.port} (tenants: ${registry.all().map((p) => p.id).join(', ')})`);
 }
 

@@ -22,6 +22,7 @@ export interface TokenHolderRow<Scope extends string = string> {
   roles: string[];
   locale: string;
   last_used_at: Date | null;
+  expires_at: Date | null;
 }
 
 /** The `api_token` table; `token_hash` is the SHA-256 of the secret. */
@@ -38,7 +39,7 @@ export class ApiTokenRepository {
   /** The token with this hash, neither revoked nor expired at `now`, of an active person. */
   async live<Scope extends string>(ctx: RequestContext, tokenHash: string, now: Date): Promise<TokenHolderRow<Scope> | undefined> {
     const [row] = await ctx.query<TokenHolderRow<Scope>>(
-      `SELECT t.id, t.scopes, p.id AS person_id, p.login, p.display_name, p.roles, p.locale, t.last_used_at
+      `SELECT t.id, t.scopes, p.id AS person_id, p.login, p.display_name, p.roles, p.locale, t.last_used_at, t.expires_at
        FROM api_token t JOIN person p ON p.tenant_id = t.tenant_id AND p.id = t.person_id
        WHERE t.tenant_id = $1 AND t.token_hash = $2 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $3) AND p.active`,
       [ctx.tenantId, tokenHash, now],

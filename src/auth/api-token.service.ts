@@ -4,7 +4,7 @@ import { Clock } from '../common/clock.js';
 import { DomainError, FieldErrors } from '../common/errors.js';
 import type { ActorRef, RequestContext } from '../tenancy/request-context.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
-import { ApiTokenRepository, type TokenRow } from './api-token.repository.js';
+import { ApiTokenRepository, type TokenHolderRow, type TokenRow } from './api-token.repository.js';
 
 export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -12,8 +12,30 @@ export type TokenScope = (typeof TOKEN_SCOPES)[number];
 export type TokenInfo = TokenRow<TokenScope>;
 
 /** API bearer tokens: random, shown once, stored as a SHA-256 hash (they carry 256 bits of entropy, no need for a slow hash). */
+/**
+ * How long a verified token is trusted from memory before it is looked up again: the bound on how
+ * long another instance keeps accepting a token revoked elsewhere (or a person deactivated). This
+ * instance forgets a token at once when it revokes it. `GUICHET_TOKEN_CACHE_MS`, 0 turns it off.
+ */
+export const TOKEN_CACHE_MS = Number(process.env.GUICHET_TOKEN_CACHE_MS ?? 10_000);
+
+/** Last use is recorded at most this often per token, so a busy integration writes nothing per call. */
+const TOUCH_EVERY_MS = 60_000;
+
+interface CachedToken {
+  tenantId: string;
+  row: TokenHolderRow<TokenScope>;
+  /** Process time (ms) until which the row is trusted. */
+  until: number;
+}
+
+/** Cached tokens at most; past it the oldest are forgotten first. */
+const CACHE_SIZE = 10_000;
+
 @Injectable()
 export class ApiTokenService {
+  private readonly cache = new Map<string, CachedToken>();
+
   constructor(
     private readonly directory: DirectoryRepository,
     private readonly tokens: ApiTokenRepository,
@@ -28,12 +50,28 @@ export class ApiTokenService {
     return { token, id };
   }
 
-  /** The person a token acts for, or 401. Records the last use at most once a minute. */
+  /**
+   * The person a token acts for, or 401: from memory for `TOKEN_CACHE_MS` after a lookup (expiry
+   * is still checked against the clock on every call), so an API call costs no statement for its
+   * token. Records the last use at most once a minute.
+   */
   async authenticate(ctx: RequestContext, token: string): Promise<{ actor: ActorRef; scopes: TokenScope[]; locale: string }> {
     const now = this.clock.now();
-    const row = await this.tokens.live<TokenScope>(ctx, hash(token), now);
-    if (!row) throw new DomainError('UNAUTHENTICATED');
-    if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
+    const key = `${ctx.tenantId}\n${hash(token)}`;
+    let cached = this.cache.get(key);
+    if (cached && (cached.until <= performance.now() || (cached.row.expires_at && new Date(cached.row.expires_at) <= now))) {
+      this.cache.delete(key);
+      cached = undefined;
+    }
+    if (!cached) {
+      const row = await this.tokens.live<TokenScope>(ctx, hash(token), now);
+      if (!row) throw new DomainError('UNAUTHENTICATED');
+      cached = { tenantId: ctx.tenantId, row, until: performance.now() + TOKEN_CACHE_MS };
+      if (TOKEN_CACHE_MS > 0) this.remember(key, cached);
+    }
+    const { row } = cached;
+    if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
+      row.last_used_at = now;
       await this.tokens.touch(ctx, row.id, now);
     }
     return {
@@ -43,13 +81,26 @@ export class ApiTokenService {
     };
   }
 
+  private remember(key: string, entry: CachedToken): void {
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, entry);
+  }
+
+  /** Forgets a revoked token here at once (other instances within `TOKEN_CACHE_MS`). */
+  private forget(tenantId: string, id: string): void {
+    for (const [key, entry] of this.cache) if (entry.tenantId === tenantId && entry.row.id === id) this.cache.delete(key);
+  }
+
   async list(ctx: RequestContext, login: string): Promise<TokenInfo[]> {
     return this.tokens.ofLogin<TokenScope>(ctx, login);
   }
 
   async revoke(ctx: RequestContext, id: string): Promise<boolean> {
     if (!UUID.test(id)) return false;
-    return this.tokens.revoke(ctx, id, this.clock.now());
+    const revoked = await this.tokens.revoke(ctx, id, this.clock.now());
+    // After the write: a call that looked the token up meanwhile cached it still live.
+    this.forget(ctx.tenantId, id);
+    return revoked;
   }
 
   /** Every token of the tenant, for its administrators: whose, scopes, expiry, revocation and last use (never the secret). */
@@ -97,7 +148,10 @@ export class ApiTokenService {
   async revokeAsAdmin(ctx: RequestContext, id: string): Promise<boolean> {
     this.requireAdmin(ctx);
     if (!UUID.test(id)) return false;
-    return this.tokens.revokeKeepingFirst(ctx, id, this.clock.now());
+    const revoked = await this.tokens.revokeKeepingFirst(ctx, id, this.clock.now());
+    // After the write: a call that looked the token up meanwhile cached it still live.
+    this.forget(ctx.tenantId, id);
+    return revoked;
   }
 
   private requireAdmin(ctx: RequestContext): void {

@@ -1,8 +1,8 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DomainError, FieldErrors } from '../common/errors.js';
-import { pick } from '../common/localized.js';
+import { pick, type Localized } from '../common/localized.js';
 import type { RequestContext } from '../tenancy/request-context.js';
-import type { FormField } from '../tenancy/tenant-pack.js';
+import type { CatalogueEntry, FormField, TenantPack } from '../tenancy/tenant-pack.js';
 import { CatalogueRepository, type CatalogueNodeRow } from './catalogue.repository.js';
 
 export interface CatalogueNodeView {
@@ -52,8 +52,13 @@ export abstract class PublishedEntries {
   abstract forNode(ctx: RequestContext, nodeId: string): Promise<{ id: string; title: string; body: string; publishedAt: Date }[]>;
 }
 
+/** A catalogue leaf as the pack declares it, shaped like the table's row where routing and forms read it. */
+export type PackLeaf = Pick<CatalogueNodeRow, 'key' | 'path' | 'name' | 'ticket_type' | 'team_key' | 'fields'>;
+
 @Injectable()
 export class CatalogueService {
+  private readonly byPack = new WeakMap<TenantPack, Map<string, CatalogueEntry>>();
+
   constructor(
     private readonly repository: CatalogueRepository,
     @Optional() private readonly published?: PublishedEntries,
@@ -147,12 +152,59 @@ export class CatalogueService {
     return row!;
   }
 
+  /**
+   * A leaf as the pack declares it (type, team and fields inherited), from memory: the table is
+   * synced from the pack at boot, so creating a ticket needs no read. A 400 naming the field when
+   * the key is not a leaf of this tenant's catalogue.
+   */
+  packLeaf(ctx: RequestContext, key: string, field = 'leaf'): PackLeaf {
+    const entry = key ? this.entries(ctx.tenant).get(key) : undefined;
+    if (!entry || !entry.leaf) {
+      const errors = new FieldErrors();
+      errors.add(field, 'rule.leaf');
+      errors.throwIfAny();
+    }
+    return { key: entry!.key, path: entry!.path.join('/'), name: entry!.name, ticket_type: entry!.type ?? null, team_key: entry!.team ?? null, fields: entry!.fields };
+  }
+
+  /** A leaf's name and path in the caller's language, from the pack. */
+  leafRef(ctx: RequestContext, key: string): { key: string; name: string; path: SearchHit['path'] } | undefined {
+    const byKey = this.entries(ctx.tenant);
+    const entry = byKey.get(key);
+    if (!entry) return undefined;
+    return {
+      key,
+      name: pick(entry.name, ctx.locale),
+      path: entry.path.map((k, depth) => ({ level: this.levelLabel(ctx, depth), key: k, name: pick(byKey.get(k)?.name, ctx.locale) })),
+    };
+  }
+
+  /** The leaf of a listed row (its key, name and path from the list's own statement), ancestors named from the pack. */
+  listedLeaf(ctx: RequestContext, row: { leaf_key: string | null; leaf_name: Localized | null; leaf_path: string | null }): { key: string; name: string; path: SearchHit['path'] } | undefined {
+    if (!row.leaf_key) return undefined;
+    const byKey = this.entries(ctx.tenant);
+    return {
+      key: row.leaf_key,
+      name: pick(row.leaf_name ?? undefined, ctx.locale),
+      path: (row.leaf_path ?? row.leaf_key).split('/').map((k, depth) => ({ level: this.levelLabel(ctx, depth), key: k, name: pick(k === row.leaf_key ? (row.leaf_name ?? undefined) : byKey.get(k)?.name, ctx.locale) })),
+    };
+  }
+
+  private entries(pack: TenantPack): Map<string, CatalogueEntry> {
+    let map = this.byPack.get(pack);
+    if (!map) {
+      map = new Map(pack.catalogue.map((e) => [e.key, e]));
+      this.byPack.set(pack, map);
+    }
+    return map;
+  }
+
   async byId(ctx: RequestContext, id: string): Promise<CatalogueNodeRow | undefined> {
     return this.repository.byId(ctx, id);
   }
 
   /** Fields of the create form for a leaf and a ticket type. */
-  fieldsFor(ctx: RequestContext, leaf: CatalogueNodeRow, type: string): FormField[] {
+  fieldsFor(ctx: RequestContext, leaf: Pick<CatalogueNodeRow, 'fields'>, type: string): FormField[] {
     return [...ctx.tenant.form, ...leaf.fields].filter((f) => !f.types || f.types.includes(type));
   }
 

@@ -14,6 +14,16 @@ export function enterTenantSql(local: boolean): string {
   return `SELECT set_config('${TENANT_SETTING}', $1, ${local}), set_config('role', '${APP_ROLE}', ${local})`;
 }
 
+/**
+ * The same as `enterTenantSql(true)` with the tenant written as a literal, for the simple query
+ * protocol (no parameters). Tenant ids are pack ids (`[a-z0-9-]`, checked by the pack schema); any
+ * other id is refused here rather than quoted.
+ */
+export function enterTenantLiteralSql(tenantId: string): string {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(tenantId)) throw new Error(`not a tenant id: ${JSON.stringify(tenantId)}`);
+  return `SELECT set_config('${TENANT_SETTING}', '${tenantId}', true), set_config('role', '${APP_ROLE}', true)`;
+}
+
 /** Leaves what `enterTenantSql(false)` set on a pooled connection. */
 export const LEAVE_TENANT_SQL = `SELECT set_config('role', 'none', false), set_config('${TENANT_SETTING}', '', false)`;
 

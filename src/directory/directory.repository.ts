@@ -77,6 +77,18 @@ export class DirectoryRepository {
     );
   }
 
+  /** An establishment by UAI or id with the roles `personId` holds in it (null when not a member): one statement for the create form. */
+  async establishmentFor(ctx: RequestContext, ref: string, personId: string): Promise<(EstablishmentRow & { member_roles: string[] | null }) | undefined> {
+    const column = UUID.test(ref) ? 'id' : 'uai';
+    const [row] = await ctx.query<EstablishmentRow & { member_roles: string[] | null }>(
+      `SELECT e.id, e.uai, e.name, e.kind, e.city, pe.roles AS member_roles FROM establishment e
+       LEFT JOIN person_establishment pe ON pe.tenant_id = e.tenant_id AND pe.establishment_id = e.id AND pe.person_id = $3
+       WHERE e.tenant_id = $1 AND e.${column} = $2`,
+      [ctx.tenantId, column === 'uai' ? ref.trim().toUpperCase() : ref, personId],
+    );
+    return row;
+  }
+
   async establishmentByUaiOrId(ctx: RequestContext, ref: string): Promise<EstablishmentRow | undefined> {
     const column = UUID.test(ref) ? 'id' : 'uai';
     const [row] = await ctx.query<EstablishmentRow>(`SELECT id, uai, name, kind, city FROM establishment WHERE tenant_id = $1 AND ${column} = $2`, [

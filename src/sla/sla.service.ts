@@ -50,7 +50,8 @@ export class SlaService implements OnModuleInit {
   }
 
   async changed(ctx: RequestContext, change: TicketChange): Promise<void> {
-    await this.refresh(ctx, change.after, change.at);
+    // A ticket just created has no clocks yet: nothing to read and lock.
+    await this.refresh(ctx, change.after, change.at, change.before === null);
   }
 
   /**
@@ -58,12 +59,12 @@ export class SlaService implements OnModuleInit {
    * priority or leaf may have changed), met when taken or resolved, paused while waiting on the
    * requester, running otherwise.
    */
-  async refresh(ctx: RequestContext, ticket: TicketRow, at: Date): Promise<void> {
+  async refresh(ctx: RequestContext, ticket: TicketRow, at: Date, fresh = false): Promise<void> {
     const sla = ctx.tenant.config.sla;
     const calendar = this.calendar(ctx.tenant);
     if (!sla || !calendar) return;
     const targets = await this.targets(ctx, ticket, calendar);
-    const existing = new Map((await this.repository.clocks(ctx, ticket.id, true)).map((r) => [r.clock, toState(r)]));
+    const existing = new Map(fresh ? [] : (await this.repository.clocks(ctx, ticket.id, true)).map((r) => [r.clock, toState(r)]));
     const paused = this.pausedIn(ctx).includes(ticket.status);
     const done = ticket.status_category === 'resolved' || ticket.status_category === 'closed';
     const clocks: SlaWrite[] = [];

@@ -85,6 +85,16 @@ export class ReferencePattern {
   }
 
   /**
+   * The reference around its counter, for writing it in SQL next to the counter's increment:
+   * `before + counter zero-padded to width (never truncated) + after` is what `format` renders.
+   */
+  around(at: Date, timeZone: string): { before: string; width: number; after: string } {
+    const marker = '\u0000';
+    const [before, after] = this.render(at, timeZone, marker).split(marker);
+    return { before, width: this.parts.find((p) => p.kind === 'seq')?.width ?? 0, after };
+  }
+
+  /**
    * An anchored regex matching the references this pattern produces; the counter is captured in
    * the named group `seq`. Matching is case-sensitive: normalise user input before looking up.
    */

@@ -15,6 +15,7 @@ import { TicketPresenter } from './ticket.presenter.js';
 import { TicketRepository, type TicketRow } from './ticket.repository.js';
 import { TicketParticipants } from './ticket-participants.js';
 import { route } from './routing.js';
+import type { Actor, DeskRight } from '../tenancy/pack.schema.js';
 
 export interface CreateTicketInput {
   leaf: string;
@@ -38,12 +39,17 @@ export class TicketService {
     private readonly texts: PackTextRenderer,
   ) {}
 
-  /** One transaction: the ticket, its first events, its notifications and the answer, or nothing. */
+  /**
+   * One transaction: the ticket, its first events, its notifications, or nothing. The leaf, its
+   * fields and the routing come from the pack in memory; the reads that can refuse the input come
+   * first, then one statement writes the ticket (counter, team, row, entries) and the answer is
+   * built from what it returned, so the counter's lock is held for the subscribers' statements only.
+   */
   async create(ctx: RequestContext, input: CreateTicketInput) {
     if (!ctx.actor.id) throw new DomainError('UNAUTHENTICATED');
-    const created = await ctx.transaction(async (tx) => {
+    return ctx.transaction(async (tx) => {
       const errors = new FieldErrors();
-      const leaf = await this.catalogue.leaf(tx, input.leaf);
+      const leaf = this.catalogue.packLeaf(tx, input.leaf);
       const type = leaf.ticket_type!;
       const fields = this.catalogue.fieldsFor(tx, leaf, type);
       const values = checkValues(fields, input.values ?? {}, tx.tenant, errors);
@@ -58,7 +64,6 @@ export class TicketService {
       const cfg = tx.tenant.config;
       const now = this.clock.now();
       const pattern = tx.tenant.references.get(type)!;
-      const seq = await this.tickets.nextCounter(tx, `ref:${pattern.scope(now, cfg.timezone)}`);
       const status = cfg.ticketTypes[type].initialStatus ?? cfg.initialStatus;
       const impact = cfg.priority ? ((values.impact as string) ?? cfg.priority.default.impact) : null;
       const urgency = cfg.priority ? ((values.urgency as string) ?? cfg.priority.default.urgency) : null;
@@ -66,17 +71,19 @@ export class TicketService {
       const defaults = Object.fromEntries(fields.filter((f) => !f.standard && f.default !== undefined && values[f.key] === undefined).map((f) => [f.key, f.default!]));
       const custom = { ...defaults, ...Object.fromEntries(Object.entries(values).filter(([k]) => !STANDARD_COLUMNS.has(k))) };
       const routing = route(cfg, { leaf, type, establishment, values: { ...values, ...custom, impact, urgency } });
-      const team = (await this.directory.teamByKey(tx, routing.team)) ?? (await this.directory.teamByKey(tx, cfg.fallbackTeam));
-      const ticket = await this.tickets.insert(tx, {
-        reference: pattern.format(now, cfg.timezone, seq),
+      const { ticket, events, team } = await this.tickets.create(tx, {
+        counter: { scope: `ref:${pattern.scope(now, cfg.timezone)}`, ...pattern.around(now, cfg.timezone) },
+        leafKey: leaf.key,
+        teams: [routing.team, cfg.fallbackTeam],
+        actorId: tx.actor.id!,
+        created: { status, leaf: leaf.key, values },
+        routed: { rule: routing.rule, source: routing.source },
         type,
         status,
         status_category: tx.tenant.lifecycle.category(status),
-        catalogue_node_id: leaf.id,
         establishment_id: establishment?.id ?? null,
         requester_id: tx.actor.id!,
         beneficiary_id: beneficiary?.id ?? null,
-        team_id: team?.id ?? null,
         assignee_id: null,
         title: (values.title as string) ?? pick(leaf.name, tx.locale),
         description: (values.description as string) ?? '',
@@ -87,15 +94,39 @@ export class TicketService {
         fields: custom,
         created_at: now,
       });
-      await this.tickets.insertEvent(tx, ticket.id, 'created', tx.actor.id, true, { status, team: team?.key ?? null, leaf: leaf.key, values }, now);
-      if (team) await this.tickets.insertEvent(tx, ticket.id, 'routed', null, false, { team: team.key, rule: routing.rule, source: routing.source }, now);
-      for (const contact of contacts) await this.participants.add(tx, ticket, contact, now);
+      const added: PersonRow[] = [];
+      for (const contact of contacts) if (await this.participants.add(tx, ticket, contact, now)) added.push(contact);
       await this.events.publish(tx, 'ticket.created', { ticket, at: now });
       await this.events.publish(tx, 'ticket.changed', { before: null, after: ticket, at: now });
-      // The answer is read in the transaction that wrote it: once it commits, the answer is the saved ticket.
-      return { ...(await this.readIn(tx, ticket.id)), acknowledgement: this.acknowledgement(tx, ticket) };
+      const desk = await this.access.deskRight(tx, ticket);
+      // As a read shows them: private entries (the routing) to the desk only.
+      const history = (added.length ? await this.tickets.events(tx, ticket.id, true) : events).filter((e) => e.public || desk !== 'none');
+      const requester: PersonRow = { id: tx.actor.id!, login: tx.actor.login, display_name: tx.actor.displayName } as PersonRow;
+      const people = new Map([requester, ...(beneficiary ? [beneficiary] : []), ...added].map((p) => [p.id, p] as [string, PersonRow]));
+      const answer = this.presenter.detail(tx, ticket, {
+        actors: this.creatorRoles(tx, ticket, desk, establishment?.member_roles ?? null),
+        people,
+        team: team ?? undefined,
+        leaf: this.catalogue.leafRef(tx, leaf.key),
+        establishment: establishment ? { uai: establishment.uai, name: establishment.name } : undefined,
+        participants: added.map((p) => p.id),
+        attachments: [],
+        events: history,
+      });
+      return { ...answer, acknowledgement: this.acknowledgement(tx, ticket) };
     });
-    return created;
+  }
+
+  /** What `TicketAccess.actorsOn` finds for the person who just created `ticket`, without re-reading it. */
+  private creatorRoles(ctx: RequestContext, ticket: TicketRow, desk: DeskRight, memberRoles: string[] | null): Set<Actor> {
+    const actors = new Set<Actor>(['requester']);
+    if (ctx.actor.roles.includes('admin')) actors.add('admin');
+    if (desk === 'act') actors.add('agent');
+    if (ticket.beneficiary_id === ctx.actor.id) actors.add('beneficiary');
+    const grants = new Set(ctx.tenant.config.visibility?.options.find((o) => o.value === ticket.visibility)?.grants ?? []);
+    if (memberRoles && grants.has('head') && memberRoles.includes('head')) actors.add('head');
+    if (memberRoles && grants.has('establishment')) actors.add('participant');
+    return actors;
   }
 
   /** One read-only transaction: a consistent snapshot, and the tenant set once for all its statements. */
@@ -124,19 +155,19 @@ export class TicketService {
     });
   }
 
-  /** The pack's dashboard views with the number of tickets in each. */
+  /** The pack's dashboard views with the number of tickets in each, counted in one statement. */
   async views(ctx: RequestContext) {
-    return Promise.all(
-      ctx.tenant.config.views.map(async (view) => ({
-        key: view.key,
-        label: pick(typeof view.label === 'string' ? { fr: view.label } : view.label, ctx.locale),
-        group: view.group ? pick(typeof view.group === 'string' ? { fr: view.group } : view.group, ctx.locale) : undefined,
-        count: await this.tickets.count(ctx, this.access.filterForView(ctx, view), this.access.statusesOf(ctx, view)),
-      })),
-    );
+    const views = ctx.tenant.config.views;
+    const counts = await this.tickets.counts(ctx, views.map((view) => ({ filter: this.access.filterForView(ctx, view), statuses: this.access.statusesOf(ctx, view) })));
+    return views.map((view, i) => ({
+      key: view.key,
+      label: pick(typeof view.label === 'string' ? { fr: view.label } : view.label, ctx.locale),
+      group: view.group ? pick(typeof view.group === 'string' ? { fr: view.group } : view.group, ctx.locale) : undefined,
+      count: counts[i],
+    }));
   }
 
-  /** One page of a view, newest first; `cursor` continues where the previous page stopped. */
+  /** One page of a view, newest first; `cursor` continues where the previous page stopped. One statement. */
   async list(ctx: RequestContext, viewKey: string, options: { cursor?: string; limit?: number }) {
     const view = ctx.tenant.config.views.find((v) => v.key === viewKey);
     if (!view) throw new DomainError('VIEW_NOT_FOUND', { view: viewKey });
@@ -145,20 +176,22 @@ export class TicketService {
     const rows = await this.tickets.list(ctx, this.access.filterForView(ctx, view), this.access.statusesOf(ctx, view), { limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const leaves = await this.catalogue.leavesByIds(ctx, page.map((t) => t.catalogue_node_id).filter((id): id is string => Boolean(id)));
     return {
       view: view.key,
-      items: page.map((t) => this.presenter.summary(ctx, t, t.catalogue_node_id ? leaves.get(t.catalogue_node_id) : undefined)),
+      items: page.map((t) => this.presenter.summary(ctx, t, this.catalogue.listedLeaf(ctx, t))),
       nextCursor: rows.length > limit && last ? encodeTicketCursor(last) : null,
     };
   }
 
+  /** The establishment of the form, one statement: the person's only one when none is given, else the one named, if theirs (or any, for the desk). */
   private async resolveEstablishment(ctx: RequestContext, ref: string | undefined, inForm: boolean, errors: FieldErrors) {
     if (!inForm) return undefined;
-    const mine = await this.directory.membershipsOf(ctx, ctx.actor.id!);
-    if (!ref) return mine.length === 1 ? mine[0] : undefined;
-    const found = await this.directory.establishmentByUaiOrId(ctx, ref);
-    const allowed = found && (mine.some((m) => m.id === found.id) || ctx.actor.roles.includes('agent') || ctx.actor.roles.includes('admin'));
+    if (!ref) {
+      const mine = await this.directory.membershipsOf(ctx, ctx.actor.id!);
+      return mine.length === 1 ? { ...mine[0], member_roles: mine[0].roles } : undefined;
+    }
+    const found = await this.directory.establishmentFor(ctx, ref, ctx.actor.id!);
+    const allowed = found && (found.member_roles !== null || ctx.actor.roles.includes('agent') || ctx.actor.roles.includes('admin'));
     if (!allowed) errors.add('establishment', 'rule.establishment');
     return allowed ? found : undefined;
   }
