@@ -3,7 +3,7 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   // Plugins written as third parties write them import the SDK by its package subpath (package.json "exports").
-  moduleNameMapper: { '^guichet/plugin$': '<rootDir>/src/plugin-host/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: { '^guichet/plugin$': '<rootDir>/src/plugin-host/index.ts', '^guichet/testing$': '<rootDir>/test/setup/plugin-testing.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { runPluginCommand } from '../../test/setup/cli.js';
-import { fixturePacksWith, withoutDemoTickets, withPlugins } from '../../test/setup/pack-copy.js';
-import { startTestApp, type TestApp } from '../../test/setup/test-app.js';
+import { fixturePacksWith, runPluginCommand, startTestApp, withoutDemoTickets, withPlugins, type TestApp } from 'guichet/testing';
 import { shouts } from './index.js';
 
 /**
