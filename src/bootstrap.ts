@@ -5,6 +5,7 @@ import type { INestApplication, INestApplicationContext, LoggerService, LogLevel
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { InputGuard } from './api/input.guard.js';
+import { withErrorResponses } from './api/openapi-errors.js';
 import { validationPipe } from './api/validation.js';
 import { applySecurityHeaders } from './common/security-headers.js';
 import { AppModule } from './app.module.js';
@@ -81,7 +82,7 @@ export async function createApp(config: AppConfig, options: GuichetBootOptions =
     app.useGlobalPipes(validationPipe());
     // Portal: DSFR and portal assets served from the packages, multipart forms parsed before the session guard.
     mountPortal(app);
-    const document = SwaggerModule.createDocument(
+    const document = withErrorResponses(SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
         .setTitle('Guichet API')
@@ -89,7 +90,7 @@ export async function createApp(config: AppConfig, options: GuichetBootOptions =
         .setVersion('0.1.0')
         .addBearerAuth()
         .build(),
-    );
+    ));
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
     await app.init();
     await app.get(Deployment).prepare({ seed: options.seed ?? config.demo });

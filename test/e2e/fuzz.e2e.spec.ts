@@ -6,10 +6,13 @@ import { startTestApp, type TestApp } from '../setup/test-app.js';
  * The hostile half of the API's tests: every operation of the OpenAPI document, with path,
  * query and body values generated to be wrong (types, huge and control-character strings,
  * unknown fields, deep nesting, non-objects). Seeded, so a failure replays; no answer may be a
- * 5xx, and a 400 names its fields.
+ * 5xx, every status must be one the document declares for the operation, and a 400 names its
+ * fields.
  */
 interface Operation {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  /** The statuses the document declares for it. */
+  statuses: string[];
   path: string;
   pathParams: string[];
   queryParams: string[];
@@ -69,7 +72,7 @@ describe('fuzzing every API operation from the OpenAPI document', () => {
     t = await startTestApp();
     auth = { Authorization: `Bearer ${await t.token('sample', 'admin', ['read', 'write', 'admin'])}` };
     const doc = (await t.http.get('/api/docs/openapi.json').expect(200)).body as {
-      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema?: { $ref?: string } }> } }>>;
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema?: { $ref?: string } }> }; responses: Record<string, unknown> }>>;
       components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
     };
     operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -78,6 +81,7 @@ describe('fuzzing every API operation from the OpenAPI document', () => {
         const ref = content['application/json']?.schema?.$ref?.split('/').pop();
         return {
           method: method as Operation['method'],
+          statuses: Object.keys(op.responses ?? {}),
           path,
           pathParams: (op.parameters ?? []).filter((p) => p.in === 'path' && p.name !== 'tenant').map((p) => p.name),
           queryParams: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
@@ -120,6 +124,8 @@ describe('fuzzing every API operation from the OpenAPI document', () => {
           stats.cases++;
           if (res.status >= 500) stats.serverErrors.push(`${op.method.toUpperCase()} ${url} ${JSON.stringify(body)?.slice(0, 200)} -> ${res.status} ${res.text.slice(0, 200)}`);
           expect(res.status).toBeLessThan(500);
+          // Every status answered is one the document declares, so a client generated from it knows it.
+          expect({ operation: `${op.method.toUpperCase()} ${op.path}`, status: String(res.status), declared: op.statuses.includes(String(res.status)) }).toEqual({ operation: `${op.method.toUpperCase()} ${op.path}`, status: String(res.status), declared: true });
           if (res.status === 400 && res.body?.code === 'VALIDATION_FAILED') {
             expect(res.body.details.length).toBeGreaterThan(0);
             for (const d of res.body.details) expect(typeof d.field).toBe('string');
