@@ -13,7 +13,7 @@ import { type Clock, SystemClock } from './common/clock.js';
 import type { AppConfig } from './config/app-config.js';
 import { loadMailConfig } from './config/mail-config.js';
 import { Deployment } from './deployment/deployment.service.js';
-import { LocalStorageDriver } from './storage/storage.js';
+import { LocalStorageDriver, type StorageDriver } from './storage/storage.js';
 import { mountPortal } from './portal/assets.js';
 import { PackLoader } from './tenancy/pack-loader.js';
 import type { GuichetPlugin } from './plugin-host/plugin.js';
@@ -43,6 +43,21 @@ export async function loadPlugins(names: string[] = []): Promise<PluginRegistry>
   return new PluginRegistry([...(FIRST_PARTY_PLUGINS as GuichetPlugin[]), ...outside]);
 }
 
+/**
+ * The deployment's storage driver: the core's local folder (`local`, the default) or the one a
+ * loaded plugin provides under the name `GUICHET_STORAGE_DRIVER` gives, with its options checked.
+ */
+export function storageDriver(config: AppConfig, plugins: PluginRegistry): StorageDriver {
+  const name = config.storageDriver ?? 'local';
+  if (name === 'local') return new LocalStorageDriver(config.storageDir);
+  const provided = plugins.all().flatMap((p) => Object.entries(p.provides.storageDrivers ?? {}).map(([driver, capability]) => ({ driver, capability })));
+  const found = provided.find((d) => d.driver === name);
+  if (!found) throw new Error(`GUICHET_STORAGE_DRIVER: expected local${provided.map((d) => `, ${d.driver}`).join('')}, got "${name}"`);
+  const options = found.capability.options.safeParse(config.storageOptions ?? {});
+  if (!options.success) throw new Error(`GUICHET_STORAGE_OPTIONS: ${options.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`);
+  return found.capability.create(options.data, { dataDir: config.dataDir });
+}
+
 /** The pack loader with the plugins' checks (auth plugin names and options) and what packs may turn on (their `plugins:`). */
 export function packLoader(dir: string, plugins: PluginRegistry = new PluginRegistry(FIRST_PARTY_PLUGINS as GuichetPlugin[])): PackLoader {
   return new PackLoader(dir, (pack, fileOf) => plugins.check(pack, fileOf), plugins.all());
@@ -64,7 +79,7 @@ async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
     registry: new TenantRegistry(packs),
     plugins,
     clock: options.clock ?? new SystemClock(),
-    storage: new LocalStorageDriver(config.storageDir),
+    storage: storageDriver(config, plugins),
   });
 }
 

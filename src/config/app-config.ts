@@ -32,6 +32,10 @@ export interface AppConfig {
   publicUrl: string;
   /** SMTP out, replies in (GUICHET_SMTP_URL, GUICHET_SECRET…); see docs/notifications.md. */
   mail?: MailConfig;
+  /** The attachment storage driver: `local` (the core's folder driver) or a plugin's (GUICHET_STORAGE_DRIVER). */
+  storageDriver?: string;
+  /** Its options, from GUICHET_STORAGE_OPTIONS (JSON). */
+  storageOptions?: unknown;
   /** Plugins from outside the tree, by npm package name or path (GUICHET_PLUGINS=a,./b): see docs/plugins.md. */
   plugins?: string[];
   /** Background jobs' intervals (GUICHET_TIMER_INTERVAL_MS, GUICHET_OUTBOX_INTERVAL_MS, GUICHET_PLUGIN_TASK_INTERVAL_MS). */
@@ -56,10 +60,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demo: env.GUICHET_DEMO ? env.GUICHET_DEMO === 'true' : !env.DATABASE_URL,
     publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,
     mail: loadMailConfig(env, env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`),
+    storageDriver: env.GUICHET_STORAGE_DRIVER || undefined,
+    storageOptions: jsonOption(env, 'GUICHET_STORAGE_OPTIONS'),
     plugins: env.GUICHET_PLUGINS ? env.GUICHET_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
     jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000), pluginTasksMs: interval(env, 'GUICHET_PLUGIN_TASK_INTERVAL_MS', 10_000) },
     trustProxy: parseTrustProxy(env.GUICHET_TRUST_PROXY),
   };
+}
+
+function jsonOption(env: NodeJS.ProcessEnv, name: string): unknown {
+  const raw = env[name];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new Error(`${name} must be JSON (e.g. {"bucket":"guichet"}), got "${raw.slice(0, 40)}"`);
+  }
 }
 
 function interval(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -12,6 +12,8 @@ export { claimMappingSchema, claimRuleSchema, claimValues, mapClaims, ruleHolds,
 export { PluginEvents, PluginTickets, type PluginTicketView } from './services.js';
 export { CORE_VERSION } from './version.js';
 export { Clock } from '../common/clock.js';
+export { StorageDriver, StorageObjectMissing, type StoredObject } from '../storage/storage.js';
+export type { StorageDriverCapability } from './plugin.js';
 export { DomainError, FieldErrors } from '../common/errors.js';
 export type { ActorRef, RequestContext } from '../tenancy/request-context.js';
 export { pluginOptions } from './plugin-options.js';

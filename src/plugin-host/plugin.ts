@@ -1,4 +1,5 @@
 import type { Provider, Type } from '@nestjs/common';
+import type { StorageDriver } from '../storage/storage.js';
 import type { MigrationInterface } from 'typeorm';
 import type { z } from 'zod';
 import type { PluginTaskDefinition } from './plugin-tasks.js';
@@ -29,6 +30,18 @@ export interface AuthMethodCapability {
  * the core versions it supports, the schema of the options a pack gives it, and what it provides.
  * Options are validated when packs load, with errors reported like any other pack error.
  */
+/**
+ * A storage driver a plugin provides (S3-compatible stores, a school's NAS…). The deployment
+ * names it in `GUICHET_STORAGE_DRIVER` and gives its options as JSON in `GUICHET_STORAGE_OPTIONS`,
+ * validated by `options` at boot (a problem stops the boot naming the variable). One driver
+ * serves every tenant of the deployment: keys start with the tenant's id.
+ */
+export interface StorageDriverCapability<DriverOptions = unknown> {
+  description: string;
+  options: z.ZodType<DriverOptions>;
+  create(options: DriverOptions, deployment: { dataDir: string }): StorageDriver;
+}
+
 export interface GuichetPlugin<Options = unknown> {
   /** The name packs use, e.g. `{ plugin: demo }`. */
   name: string;
@@ -51,6 +64,8 @@ export interface GuichetPlugin<Options = unknown> {
     fieldTypes?: Record<string, FieldTypeCapability<Options>>;
     /** Form field validators, by name: `validate: phone-fr`. */
     validators?: Record<string, FieldValidatorCapability<Options>>;
+    /** Attachment storage drivers, by name, chosen by the deployment (`GUICHET_STORAGE_DRIVER`). */
+    storageDrivers?: Record<string, StorageDriverCapability>;
   };
   /**
    * Nest controllers the plugin adds (e.g. its sign-in routes under `/:tenant/auth/<name>`). They

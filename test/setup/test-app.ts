@@ -35,7 +35,7 @@ export interface TestApp {
  * The real application on a fresh database cloned from the template, with a manual clock.
  * `plugins` are loaded as GUICHET_PLUGINS names them (paths or packages), after the first-party ones.
  */
-export async function startTestApp(options: { tenantsDir?: string; tenants?: string[]; seed?: boolean; now?: string; mail?: Partial<MailConfig>; plugins?: string[] } = {}): Promise<TestApp> {
+export async function startTestApp(options: { tenantsDir?: string; tenants?: string[]; seed?: boolean; now?: string; mail?: Partial<MailConfig>; plugins?: string[]; storage?: { driver: string; options?: unknown } } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const storageDir = mkdtempSync(join(tmpdir(), 'guichet-storage-'));
   const clock = new ManualClock(new Date(options.now ?? '2026-03-02T08:30:00Z'));
@@ -46,6 +46,8 @@ export async function startTestApp(options: { tenantsDir?: string; tenants?: str
     tenantsDir: options.tenantsDir ?? FIXTURE_PACKS,
     tenants: options.tenants,
     plugins: options.plugins,
+    storageDriver: options.storage?.driver,
+    storageOptions: options.storage?.options,
     storageDir,
     demo: true,
     publicUrl: 'http://localhost',
