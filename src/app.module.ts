@@ -76,6 +76,8 @@ import { SlaJob } from './sla/sla.job.js';
 import { SlaRepository } from './sla/sla.repository.js';
 import { SlaService } from './sla/sla.service.js';
 import { StorageDriver } from './storage/storage.js';
+import { Metrics } from './observability/metrics.js';
+import { ProcessState } from './observability/process-state.js';
 import { PackTextRenderer } from './tenancy/pack-text.js';
 import { TenantContexts } from './tenancy/tenant-contexts.js';
 import { TenantRegistry } from './tenancy/tenant-registry.js';
@@ -95,6 +97,8 @@ export interface GuichetOptions {
   plugins: PluginRegistry;
   clock: Clock;
   storage: StorageDriver;
+  metrics: Metrics;
+  state: ProcessState;
 }
 
 /** The portal's pages, after every fixed path; the fallback (any other page: "not found") is last. */
@@ -207,6 +211,8 @@ export class AppModule {
         { provide: PluginRegistry, useValue: options.plugins },
         { provide: Clock, useValue: options.clock },
         { provide: StorageDriver, useValue: options.storage },
+        { provide: Metrics, useValue: options.metrics },
+        { provide: ProcessState, useValue: options.state },
         ...SERVICES,
         ...BINDINGS,
         ...plugins.flatMap((p) => p.providers ?? []),

@@ -9,7 +9,12 @@ import { validationPipe } from './api/validation.js';
 import { applySecurityHeaders } from './common/security-headers.js';
 import { AppModule } from './app.module.js';
 import { type Clock, SystemClock } from './common/clock.js';
-import type { AppConfig } from './config/app-config.js';
+import { loadLogConfig, type AppConfig, type LogConfig } from './config/app-config.js';
+import { createLogger, PinoNestLogger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { ProcessState } from './observability/process-state.js';
+import { requestLogging } from './observability/request-logging.js';
+import type { DestinationStream, Logger as Pino } from 'pino';
 import { loadMailConfig } from './config/mail-config.js';
 import { Deployment } from './deployment/deployment.service.js';
 import { LocalStorageDriver } from './storage/storage.js';
@@ -51,10 +56,30 @@ export interface GuichetBootOptions {
   clock?: Clock;
   /** Seed demo data into empty tenants (by default in demo mode). */
   seed?: boolean;
+  /** Nest's log levels (tests pass `['error']`), mapped onto the pino logger's level; `false` silences it. */
   logger?: LoggerService | LogLevel[] | false;
+  /** Where log lines go (stdout by default): tests read them from a stream. */
+  logDestination?: DestinationStream;
 }
 
-async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
+/** The process's logger, from the configuration or, when a test asks for Nest levels, the lowest of them. */
+function bootLogger(config: AppConfig, options: GuichetBootOptions): { pino: Pino; nest: LoggerService } {
+  const log: LogConfig = config.log ?? loadLogConfig({ NODE_ENV: process.env.NODE_ENV }, false);
+  const levels = options.logger;
+  if (levels && !Array.isArray(levels)) return { pino: createLogger({ ...log, destination: options.logDestination }), nest: levels };
+  const level: LogConfig['level'] =
+    levels === false ? 'silent'
+    : !levels ? log.level
+    : levels.includes('debug') || levels.includes('verbose') ? 'debug'
+    : levels.includes('log') ? 'info'
+    : levels.includes('warn') ? 'warn'
+    : levels.includes('error') || levels.includes('fatal') ? 'error'
+    : 'silent';
+  const pino = createLogger({ ...log, level, destination: options.logDestination });
+  return { pino, nest: new PinoNestLogger(pino) };
+}
+
+async function moduleFor(config: AppConfig, options: GuichetBootOptions, observed: { metrics: Metrics; state: ProcessState }) {
   const plugins = await loadPlugins(config.plugins);
   // A broken pack stops the boot with every problem listed, before the database is opened.
   const packs = packLoader(config.tenantsDir, plugins).loadAll(config.tenants);
@@ -64,6 +89,7 @@ async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
     plugins,
     clock: options.clock ?? new SystemClock(),
     storage: new LocalStorageDriver(config.storageDir),
+    ...observed,
   });
 }
 
@@ -73,8 +99,14 @@ async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
  * demo data seeded in demo mode. `listen` is the caller's.
  */
 export async function createApp(config: AppConfig, options: GuichetBootOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(await moduleFor(config, options), { logger: options.logger ?? ['error', 'warn', 'log'] });
+  const { pino, nest } = bootLogger(config, options);
+  const observed = { metrics: new Metrics(), state: new ProcessState() };
+  const module = await moduleFor(config, options, observed);
+  const app = await NestFactory.create(module, { logger: nest });
   try {
+    // First of all: every request gets its id, its log line and its place in the HTTP histogram.
+    const tenants = new Set(app.get(TenantRegistry).all().map((p) => p.id));
+    app.use(requestLogging(pino, observed.metrics, tenants));
     applySecurityHeaders(app, { trustProxy: config.trustProxy });
     // Before every other guard: no NUL, lone surrogate or deep nesting reaches a route (400 naming the field).
     app.useGlobalGuards(new InputGuard());
@@ -102,7 +134,8 @@ export async function createApp(config: AppConfig, options: GuichetBootOptions =
 
 /** The same services without HTTP, for the CLI, a second instance in tests and benchmarks. */
 export async function createContext(config: AppConfig, options: GuichetBootOptions = {}): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(await moduleFor(config, options), { logger: options.logger ?? ['error', 'warn'] });
+  const { nest } = bootLogger(config, { ...options, logger: options.logger ?? ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(await moduleFor(config, options, { metrics: new Metrics({ processMetrics: false }), state: new ProcessState() }), { logger: nest });
   try {
     await app.get(Deployment).prepare({ seed: options.seed ?? false });
     return app;

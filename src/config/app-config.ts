@@ -1,6 +1,15 @@
 import { resolve } from 'node:path';
 import { loadMailConfig, type MailConfig } from './mail-config.js';
 import { parseTrustProxy, type TrustProxy } from '../common/security-headers.js';
+import { defaultLogFormat, type LogFormat } from '../observability/logger.js';
+
+/** Log lines: JSON (one object per line) or text, and the lowest level written. */
+export interface LogConfig {
+  format: LogFormat;
+  level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** How often each background job runs, in milliseconds; 0 (or absent) turns it off. */
 export interface JobIntervals {
@@ -38,6 +47,8 @@ export interface AppConfig {
   jobs?: JobIntervals;
   /** Express's `trust proxy` (GUICHET_TRUST_PROXY), so that cookies are `Secure` behind a TLS proxy; see docs/security.md. */
   trustProxy?: TrustProxy;
+  /** Log format and level (GUICHET_LOG_FORMAT, GUICHET_LOG_LEVEL); text in development, JSON otherwise. */
+  log?: LogConfig;
 }
 
 const root = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []));
@@ -59,7 +70,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     plugins: env.GUICHET_PLUGINS ? env.GUICHET_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
     jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000), pluginTasksMs: interval(env, 'GUICHET_PLUGIN_TASK_INTERVAL_MS', 10_000) },
     trustProxy: parseTrustProxy(env.GUICHET_TRUST_PROXY),
+    log: loadLogConfig(env),
   };
+}
+
+export function loadLogConfig(env: NodeJS.ProcessEnv, isTTY = Boolean(process.stdout.isTTY)): LogConfig {
+  const format = env.GUICHET_LOG_FORMAT || defaultLogFormat(env, isTTY);
+  if (format !== 'json' && format !== 'text') throw new Error(`GUICHET_LOG_FORMAT must be "json" or "text", got "${format}"`);
+  const level = env.GUICHET_LOG_LEVEL || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`GUICHET_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return { format, level: level as LogConfig['level'] };
 }
 
 function interval(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -117,7 +117,7 @@ auth:
       const badCode = await local({ login: 'bruno', password: 'bruno staple 2026', otp: code === '000000' ? '111111' : '000000' }).expect(401);
       expect(noCode.body).toEqual(wrong.body);
       expect(badCode.body).toEqual(wrong.body);
-      expect(wrong.body).toEqual({ code: 'SIGN_IN_FAILED', message: 'Connexion impossible : identifiant, mot de passe ou passcode OTP incorrect.', details: { reason: 'credentials' } });
+      expect(wrong.body).toMatchObject({ code: 'SIGN_IN_FAILED', message: 'Connexion impossible : identifiant, mot de passe ou passcode OTP incorrect.', details: { reason: 'credentials' } });
       const html = await local({ login: 'bruno', password: 'bruno staple 2026' }, { Accept: 'text/html' }).expect(303);
       expect(html.headers.location).toBe('/sample/login?error=credentials');
       await local({ login: 'bruno', password: 'bruno staple 2026', otp: code }).expect(303);
