@@ -18,12 +18,32 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Jobs');
   private readonly running = new Map<string, Promise<void>>();
   private readonly names: string[] = [];
+  private readonly started = Date.now();
+  private readonly lastFinished = new Map<string, number>();
+  private stopping = false;
 
   constructor(
     private readonly jobs: BackgroundJobs,
     @Inject(SchedulerRegistry) private readonly registry: SchedulerRegistry,
     @Inject(JOB_INTERVALS) private readonly intervals: JobIntervals,
   ) {}
+
+  /**
+   * Whether the job is alive: off (interval 0), or it finished a run within three intervals
+   * (at least a minute) of now, counting from the boot before its first run. A run that hangs,
+   * or a scheduler that stopped, makes it not alive.
+   */
+  status(name: 'guichet-timers' | 'guichet-outbox' | string, now = Date.now()): 'off' | 'alive' | 'stalled' {
+    const ms = name === 'guichet-timers' ? this.intervals.timersMs : name === 'guichet-outbox' ? this.intervals.outboxMs : this.intervals.pluginTasksMs;
+    if (!ms || !(ms > 0)) return 'off';
+    const last = this.lastFinished.get(name) ?? this.started;
+    return now - last <= Math.max(3 * ms, 60_000) && !this.stopping ? 'alive' : 'stalled';
+  }
+
+  /** Seconds since the job last finished a run (since boot before the first): the timer lag metric. */
+  secondsSinceRun(name: string, now = Date.now()): number {
+    return (now - (this.lastFinished.get(name) ?? this.started)) / 1000;
+  }
 
   onApplicationBootstrap(): void {
     this.every('guichet-timers', this.intervals.timersMs, () => this.jobs.runTimers());
@@ -32,6 +52,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     for (const name of this.names) if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
     await Promise.allSettled(this.running.values());
   }
@@ -45,9 +66,11 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private run(name: string, job: () => Promise<unknown>): void {
-    if (this.running.has(name)) return;
+    if (this.running.has(name) || this.stopping) return;
     const run = job()
-      .then(() => undefined)
+      .then(() => {
+        this.lastFinished.set(name, Date.now());
+      })
       .catch((error: Error) => this.logger.error(`${name} failed: ${error.stack ?? error}`))
       .finally(() => this.running.delete(name));
     this.running.set(name, run);

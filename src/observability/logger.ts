@@ -34,9 +34,10 @@ export function createLogger(options: LogOptions): Logger {
       base: { service: 'guichet' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       // The request id of the scope the line is written in, so a service's line finds its request.
-      mixin: () => {
+      mixin: (_object, _level, logger) => {
         const scope = logScope.getStore();
-        return scope ? { reqId: scope.requestId } : {};
+        // The request's own child logger (pino-http) carries the id already.
+        return scope && !('reqId' in (logger as Logger).bindings()) ? { reqId: scope.requestId } : {};
       },
       formatters: { level: (label) => ({ level: label }) },
       timestamp: pino.stdTimeFunctions.isoTime,

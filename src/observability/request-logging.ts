@@ -65,7 +65,10 @@ export function requestLogging(logger: Logger, metrics: Metrics, tenants: Readon
         personId: routed.guichet?.actor?.id ?? undefined,
       };
     },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    // A 500 is a failure (its stack is on the error filter's line); a 503 (database away, not ready) is the system saying so.
+    customLogLevel: (_req, res, error) => (error || res.statusCode === 500 ? 'error' : res.statusCode > 500 ? 'warn' : 'info'),
+    // pino-http makes up an Error for every 5xx; only a real one is worth its stack.
+    customErrorObject: (_req, _res, error, value: Record<string, unknown>) => (/^failed with status code \d+$/.test(error.message) ? { ...value, err: undefined } : value),
     customSuccessMessage: (req, res, time) => `${req.method} ${pathOf(req as RoutedRequest)} ${res.statusCode} ${Math.round(time)}ms`,
     customErrorMessage: (req, res) => `${req.method} ${pathOf(req as RoutedRequest)} ${res.statusCode}`,
     customAttributeKeys: { responseTime: 'durationMs' },
