@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { INestApplication, INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Logger, type INestApplication, type INestApplicationContext, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { InputGuard } from './api/input.guard.js';
@@ -143,4 +144,63 @@ export async function createContext(config: AppConfig, options: GuichetBootOptio
     await app.close();
     throw error;
   }
+}
+
+/** A listening application and the way to stop it. */
+export interface Serving {
+  server: Server;
+  /** Requests received and not yet answered. */
+  inFlight(): number;
+  /**
+   * Graceful shutdown: readiness answers 503 (after `drainDelayMs`, time for a load balancer to
+   * notice), the listener stops accepting, requests in flight finish (at most `timeoutMs`, then
+   * their connections are cut), idle keep-alive connections are closed, then the application
+   * closes: no new job run, runs in progress finish and release what they claimed, the pool
+   * closes. Resolves once all of that is done; calling it again returns the same promise.
+   */
+  shutdown(): Promise<void>;
+}
+
+export interface ServeOptions {
+  port: number;
+  host?: string;
+  timeoutMs?: number;
+  drainDelayMs?: number;
+}
+
+export async function serve(app: INestApplication, options: ServeOptions): Promise<Serving> {
+  const server = app.getHttpServer() as Server;
+  const state = app.get(ProcessState);
+  const logger = new Logger('Shutdown');
+  const active = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    active.add(res);
+    // Once draining, a kept-alive connection is closed after its answer instead of waiting idle.
+    if (state.draining) res.setHeader('Connection', 'close');
+    res.once('close', () => active.delete(res));
+  });
+  if (options.host) await app.listen(options.port, options.host);
+  else await app.listen(options.port);
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    inFlight: () => active.size,
+    shutdown: () =>
+      (closing ??= (async () => {
+        state.startDraining();
+        for (const res of active) if (!res.headersSent) res.setHeader('Connection', 'close');
+        if (options.drainDelayMs) await new Promise((r) => setTimeout(r, options.drainDelayMs));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+        while (active.size > 0 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 25));
+          server.closeIdleConnections();
+        }
+        if (active.size > 0) logger.warn(`${active.size} requests still running after ${options.timeoutMs ?? 10_000} ms: their connections are closed`);
+        server.closeAllConnections();
+        await closed;
+        await app.close();
+      })()),
+  };
 }

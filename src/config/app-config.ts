@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { loadMailConfig, type MailConfig } from './mail-config.js';
 import { parseTrustProxy, type TrustProxy } from '../common/security-headers.js';
@@ -25,6 +26,8 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 /** Deployment configuration, read once from the environment. */
 export interface AppConfig {
   port: number;
+  /** Address the HTTP server binds (GUICHET_HOST): loopback by default, `0.0.0.0` in a container. */
+  host?: string;
   /** PostgreSQL URL; without it Guichet runs on an embedded PostgreSQL (PGlite). */
   databaseUrl?: string;
   /** Folder of the embedded database. */
@@ -49,6 +52,8 @@ export interface AppConfig {
   trustProxy?: TrustProxy;
   /** Log format and level (GUICHET_LOG_FORMAT, GUICHET_LOG_LEVEL); text in development, JSON otherwise. */
   log?: LogConfig;
+  /** Graceful shutdown (GUICHET_SHUTDOWN_TIMEOUT_MS, GUICHET_SHUTDOWN_DELAY_MS): how long requests in flight may take, how long readiness says 503 before the listener closes. */
+  shutdown?: { timeoutMs: number; delayMs: number };
 }
 
 const root = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []));
@@ -59,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dataDir = resolve(env.GUICHET_DATA_DIR ?? resolve(root, '.data'));
   return {
     port,
+    host: parseHost(env.GUICHET_HOST),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
     tenantsDir: resolve(env.GUICHET_TENANTS_DIR ?? resolve(root, 'tenants')),
@@ -71,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000), pluginTasksMs: interval(env, 'GUICHET_PLUGIN_TASK_INTERVAL_MS', 10_000) },
     trustProxy: parseTrustProxy(env.GUICHET_TRUST_PROXY),
     log: loadLogConfig(env),
+    shutdown: { timeoutMs: milliseconds(env, 'GUICHET_SHUTDOWN_TIMEOUT_MS', 10_000), delayMs: milliseconds(env, 'GUICHET_SHUTDOWN_DELAY_MS', 0) },
   };
 }
 
@@ -80,6 +87,19 @@ export function loadLogConfig(env: NodeJS.ProcessEnv, isTTY = Boolean(process.st
   const level = env.GUICHET_LOG_LEVEL || 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`GUICHET_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   return { format, level: level as LogConfig['level'] };
+}
+
+/** An IP address (v4 or v6) or a host name; loopback when absent. */
+export function parseHost(value: string | undefined): string {
+  if (value === undefined || value === '') return '127.0.0.1';
+  if (isIP(value) || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value)) return value;
+  throw new Error(`GUICHET_HOST must be an IP address or a host name to bind (127.0.0.1, 0.0.0.0, ::), got "${value}"`);
+}
+
+function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${env[name]}"`);
+  return value;
 }
 
 function interval(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -1,5 +1,5 @@
 import { BackgroundJobs } from './background-jobs.js';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { JobIntervals } from '../config/app-config.js';
 
@@ -14,7 +14,7 @@ export const JOB_INTERVALS = Symbol('JOB_INTERVALS');
  * waits for the runs in progress.
  */
 @Injectable()
-export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly running = new Map<string, Promise<void>>();
   private readonly names: string[] = [];
@@ -51,9 +51,18 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     for (const { job, task } of this.jobs.pluginTasks()) this.every(`plugin-task:${job}`, this.intervals.pluginTasksMs, () => this.jobs.runPluginTask(task, job));
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** No new run starts once the application closes. */
+  onModuleDestroy(): void {
     this.stopping = true;
     for (const name of this.names) if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
+  }
+
+  /**
+   * Runs in progress finish before the pool closes: timers' claims are row locks that end with
+   * their transaction, the outbox worker releases what it claimed and has not sent (told to stop
+   * in its onModuleDestroy, which Nest calls before this).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.running.values());
   }
 

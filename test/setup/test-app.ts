@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { createApp, createContext } from '../../src/bootstrap.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { TestCore } from './test-core.js';
@@ -97,7 +98,8 @@ export async function startTestApp(options: { tenantsDir?: string; tenants?: str
       return tokens.get(key)!;
     },
     async close() {
-      await app.close();
+      // A test that shut the application down gracefully has closed it already.
+      if (app.get(DataSource).isInitialized) await app.close();
       for (const other of others) await other.close();
       await db.drop();
       rmSync(storageDir, { recursive: true, force: true });
