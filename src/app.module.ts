@@ -41,6 +41,9 @@ import { DirectoryRepository } from './directory/directory.repository.js';
 import { ProfileRepository } from './directory/profile.repository.js';
 import { EventBus } from './events/event-bus.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './health/metrics.controller.js';
+import { DatabaseMetrics } from './database/database-metrics.js';
+import { OutboxMetrics } from './notifications/outbox-metrics.js';
 import { BackgroundJobs, TENANT_MAINTENANCE } from './jobs/background-jobs.js';
 import { JOB_INTERVALS, JobScheduler } from './jobs/job-scheduler.js';
 import { TimerRepository } from './jobs/timer.repository.js';
@@ -107,6 +110,7 @@ const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalH
 /** Every service, by domain from the bottom up. Subscribers of one event run in this order (SLA clocks before mass incidents). */
 const SERVICES: Provider[] = [
   DatabaseHealth,
+  DatabaseMetrics,
   TenantContexts,
   EventBus,
   CatalogueRepository,
@@ -129,6 +133,7 @@ const SERVICES: Provider[] = [
   MailTransport,
   OutboxWorker,
   OutboxAdminService,
+  OutboxMetrics,
   InboundMailRepository,
   InboundMailService,
   TicketNotifications,
@@ -202,7 +207,7 @@ export class AppModule {
         }),
       ],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
-      controllers: [HealthController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...plugins.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
+      controllers: [HealthController, MetricsController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...plugins.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: MAIL_CONFIG, useValue: config.mail },

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Logger, type INestApplication, type INestApplicationContext, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -149,6 +149,8 @@ export async function createContext(config: AppConfig, options: GuichetBootOptio
 /** A listening application and the way to stop it. */
 export interface Serving {
   server: Server;
+  /** The metrics listener, when `metricsPort` was given. */
+  metricsServer?: Server;
   /** Requests received and not yet answered. */
   inFlight(): number;
   /**
@@ -164,6 +166,9 @@ export interface Serving {
 export interface ServeOptions {
   port: number;
   host?: string;
+  /** A port of its own for `/metrics` (no token: keep it off the public network), on `metricsHost` (default `host`). */
+  metricsPort?: number;
+  metricsHost?: string;
   timeoutMs?: number;
   drainDelayMs?: number;
 }
@@ -181,9 +186,11 @@ export async function serve(app: INestApplication, options: ServeOptions): Promi
   });
   if (options.host) await app.listen(options.port, options.host);
   else await app.listen(options.port);
+  const metricsServer = options.metricsPort === undefined ? undefined : await serveMetrics(app.get(Metrics), options.metricsPort, options.metricsHost ?? options.host);
   let closing: Promise<void> | undefined;
   return {
     server,
+    metricsServer,
     inFlight: () => active.size,
     shutdown: () =>
       (closing ??= (async () => {
@@ -201,6 +208,26 @@ export async function serve(app: INestApplication, options: ServeOptions): Promi
         server.closeAllConnections();
         await closed;
         await app.close();
+        if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       })()),
   };
+}
+
+/** `GET /metrics` on a listener of its own: nothing else is served there. */
+async function serveMetrics(metrics: Metrics, port: number, host?: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.render().then(
+      ({ contentType, body }) => res.writeHead(200, { 'Content-Type': contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     ? new SmtpListener(app.get(InboundMailService), app.get(MailIdentity), registry, { port: mail.listenPort, host: mail.listenHost, maxBytes: mail.maxInboundBytes })
     : undefined;
   await listener?.start();
-  const serving = await serve(app, { port: config.port, host: config.host, timeoutMs: config.shutdown?.timeoutMs, drainDelayMs: config.shutdown?.delayMs });
+  const serving = await serve(app, { port: config.port, host: config.host, timeoutMs: config.shutdown?.timeoutMs, drainDelayMs: config.shutdown?.delayMs, metricsPort: config.metrics?.port, metricsHost: config.metrics?.host });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.log(`${signal}: finishing requests in flight, then closing`);

@@ -54,6 +54,8 @@ export interface AppConfig {
   log?: LogConfig;
   /** Graceful shutdown (GUICHET_SHUTDOWN_TIMEOUT_MS, GUICHET_SHUTDOWN_DELAY_MS): how long requests in flight may take, how long readiness says 503 before the listener closes. */
   shutdown?: { timeoutMs: number; delayMs: number };
+  /** Prometheus metrics: `/metrics` on the main port for this bearer token (GUICHET_METRICS_TOKEN), and/or on a port of their own (GUICHET_METRICS_PORT, GUICHET_METRICS_HOST). */
+  metrics?: { token?: string; port?: number; host?: string };
 }
 
 const root = resolve(import.meta.dirname, '..', '..', ...(import.meta.dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []));
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobs: { timersMs: interval(env, 'GUICHET_TIMER_INTERVAL_MS', 60_000), outboxMs: interval(env, 'GUICHET_OUTBOX_INTERVAL_MS', 10_000), pluginTasksMs: interval(env, 'GUICHET_PLUGIN_TASK_INTERVAL_MS', 10_000) },
     trustProxy: parseTrustProxy(env.GUICHET_TRUST_PROXY),
     log: loadLogConfig(env),
+    metrics: loadMetricsConfig(env),
     shutdown: { timeoutMs: milliseconds(env, 'GUICHET_SHUTDOWN_TIMEOUT_MS', 10_000), delayMs: milliseconds(env, 'GUICHET_SHUTDOWN_DELAY_MS', 0) },
   };
 }
@@ -90,10 +93,22 @@ export function loadLogConfig(env: NodeJS.ProcessEnv, isTTY = Boolean(process.st
 }
 
 /** An IP address (v4 or v6) or a host name; loopback when absent. */
-export function parseHost(value: string | undefined): string {
+export function parseHost(value: string | undefined, name = 'GUICHET_HOST'): string {
   if (value === undefined || value === '') return '127.0.0.1';
   if (isIP(value) || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value)) return value;
-  throw new Error(`GUICHET_HOST must be an IP address or a host name to bind (127.0.0.1, 0.0.0.0, ::), got "${value}"`);
+  throw new Error(`${name} must be an IP address or a host name to bind (127.0.0.1, 0.0.0.0, ::), got "${value}"`);
+}
+
+function loadMetricsConfig(env: NodeJS.ProcessEnv): AppConfig['metrics'] {
+  const token = env.GUICHET_METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < 16) throw new Error('GUICHET_METRICS_TOKEN must be at least 16 characters (a random secret)');
+  let port: number | undefined;
+  if (env.GUICHET_METRICS_PORT) {
+    port = Number(env.GUICHET_METRICS_PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`GUICHET_METRICS_PORT must be a port number, got "${env.GUICHET_METRICS_PORT}"`);
+  }
+  const host = env.GUICHET_METRICS_HOST ? parseHost(env.GUICHET_METRICS_HOST, 'GUICHET_METRICS_HOST') : undefined;
+  return { token, port, host };
 }
 
 function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -2,6 +2,7 @@ import { BackgroundJobs } from './background-jobs.js';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { JobIntervals } from '../config/app-config.js';
+import { Metrics } from '../observability/metrics.js';
 
 export type { JobIntervals } from '../config/app-config.js';
 
@@ -26,7 +27,12 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy, Be
     private readonly jobs: BackgroundJobs,
     @Inject(SchedulerRegistry) private readonly registry: SchedulerRegistry,
     @Inject(JOB_INTERVALS) private readonly intervals: JobIntervals,
-  ) {}
+    private readonly metrics: Metrics,
+  ) {
+    metrics.gauge('guichet_job_seconds_since_run', 'Seconds since a background job last finished a run (since boot before its first): timer and outbox lag', ['job'], async () =>
+      this.names.map((job) => ({ labels: { job }, value: this.secondsSinceRun(job) })),
+    );
+  }
 
   /**
    * Whether the job is alive: off (interval 0), or it finished a run within three intervals
@@ -76,12 +82,20 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy, Be
 
   private run(name: string, job: () => Promise<unknown>): void {
     if (this.running.has(name) || this.stopping) return;
+    const end = this.metrics.jobDuration.startTimer({ job: name });
     const run = job()
       .then(() => {
         this.lastFinished.set(name, Date.now());
+        this.metrics.jobRuns.inc({ job: name, outcome: 'ok' });
       })
-      .catch((error: Error) => this.logger.error(`${name} failed: ${error.stack ?? error}`))
-      .finally(() => this.running.delete(name));
+      .catch((error: Error) => {
+        this.metrics.jobRuns.inc({ job: name, outcome: 'failed' });
+        this.logger.error(`${name} failed: ${error.stack ?? error}`);
+      })
+      .finally(() => {
+        end();
+        this.running.delete(name);
+      });
     this.running.set(name, run);
   }
 }
