@@ -18,6 +18,7 @@ import { requestLogging } from './observability/request-logging.js';
 import type { DestinationStream, Logger as Pino } from 'pino';
 import { loadMailConfig } from './config/mail-config.js';
 import { Deployment } from './deployment/deployment.service.js';
+import { JobScheduler } from './jobs/job-scheduler.js';
 import { LocalStorageDriver } from './storage/storage.js';
 import { mountPortal } from './portal/assets.js';
 import { PackLoader } from './tenancy/pack-loader.js';
@@ -126,6 +127,7 @@ export async function createApp(config: AppConfig, options: GuichetBootOptions =
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
     await app.init();
     await app.get(Deployment).prepare({ seed: options.seed ?? config.demo });
+    app.get(JobScheduler).start();
     return app;
   } catch (error) {
     await app.close();
@@ -139,6 +141,7 @@ export async function createContext(config: AppConfig, options: GuichetBootOptio
   const app = await NestFactory.createApplicationContext(await moduleFor(config, options, { metrics: new Metrics({ processMetrics: false }), state: new ProcessState() }), { logger: nest });
   try {
     await app.get(Deployment).prepare({ seed: options.seed ?? false });
+    app.get(JobScheduler).start();
     return app;
   } catch (error) {
     await app.close();

@@ -1,5 +1,5 @@
 import { BackgroundJobs } from './background-jobs.js';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { JobIntervals } from '../config/app-config.js';
 import { Metrics } from '../observability/metrics.js';
@@ -15,11 +15,12 @@ export const JOB_INTERVALS = Symbol('JOB_INTERVALS');
  * waits for the runs in progress.
  */
 @Injectable()
-export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+export class JobScheduler implements OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly running = new Map<string, Promise<void>>();
   private readonly names: string[] = [];
-  private readonly started = Date.now();
+  private started = Date.now();
+  private begun = false;
   private readonly lastFinished = new Map<string, number>();
   private stopping = false;
 
@@ -51,7 +52,14 @@ export class JobScheduler implements OnApplicationBootstrap, OnModuleDestroy, Be
     return (now - (this.lastFinished.get(name) ?? this.started)) / 1000;
   }
 
-  onApplicationBootstrap(): void {
+  /**
+   * Starts the intervals. Called by the boot once the deployment is prepared (`createApp`,
+   * `createContext`): a job that ran during migrations would meet tables without their grants.
+   */
+  start(): void {
+    if (this.begun || this.stopping) return;
+    this.begun = true;
+    this.started = Date.now();
     this.every('guichet-timers', this.intervals.timersMs, () => this.jobs.runTimers());
     this.every('guichet-outbox', this.intervals.outboxMs, () => this.jobs.runOutbox());
     for (const { job, task } of this.jobs.pluginTasks()) this.every(`plugin-task:${job}`, this.intervals.pluginTasksMs, () => this.jobs.runPluginTask(task, job));
