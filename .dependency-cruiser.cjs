@@ -5,6 +5,7 @@
  */
 const LAYERS = [
   ['common'],
+  ['observability'],
   ['config', 'database', 'storage', 'lifecycle'],
   ['tenancy'],
   ['plugin-host'],

@@ -42,6 +42,9 @@ import { DirectoryRepository } from './directory/directory.repository.js';
 import { ProfileRepository } from './directory/profile.repository.js';
 import { EventBus } from './events/event-bus.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './health/metrics.controller.js';
+import { DatabaseMetrics } from './database/database-metrics.js';
+import { OutboxMetrics } from './notifications/outbox-metrics.js';
 import { BackgroundJobs, TENANT_MAINTENANCE } from './jobs/background-jobs.js';
 import { JOB_INTERVALS, JobScheduler } from './jobs/job-scheduler.js';
 import { TimerRepository } from './jobs/timer.repository.js';
@@ -78,6 +81,8 @@ import { SlaJob } from './sla/sla.job.js';
 import { SlaRepository } from './sla/sla.repository.js';
 import { SlaService } from './sla/sla.service.js';
 import { StorageDriver } from './storage/storage.js';
+import { Metrics } from './observability/metrics.js';
+import { ProcessState } from './observability/process-state.js';
 import { PackTextRenderer } from './tenancy/pack-text.js';
 import { TenantContexts } from './tenancy/tenant-contexts.js';
 import { TenantRegistry } from './tenancy/tenant-registry.js';
@@ -97,6 +102,8 @@ export interface GuichetOptions {
   plugins: PluginRegistry;
   clock: Clock;
   storage: StorageDriver;
+  metrics: Metrics;
+  state: ProcessState;
 }
 
 /** The portal's pages, after every fixed path; the fallback (any other page: "not found") is last. */
@@ -105,6 +112,7 @@ const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalH
 /** Every service, by domain from the bottom up. Subscribers of one event run in this order (SLA clocks before mass incidents). */
 const SERVICES: Provider[] = [
   DatabaseHealth,
+  DatabaseMetrics,
   TenantContexts,
   EventBus,
   CatalogueRepository,
@@ -127,6 +135,7 @@ const SERVICES: Provider[] = [
   MailTransport,
   OutboxWorker,
   OutboxAdminService,
+  OutboxMetrics,
   InboundMailRepository,
   InboundMailService,
   TicketNotifications,
@@ -206,7 +215,7 @@ export class AppModule {
         }),
       ],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
-      controllers: [HealthController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...plugins.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
+      controllers: [HealthController, MetricsController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...plugins.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: MAIL_CONFIG, useValue: config.mail },
@@ -215,6 +224,8 @@ export class AppModule {
         { provide: PluginRegistry, useValue: options.plugins },
         { provide: Clock, useValue: options.clock },
         { provide: StorageDriver, useValue: options.storage },
+        { provide: Metrics, useValue: options.metrics },
+        { provide: ProcessState, useValue: options.state },
         ...SERVICES,
         ...BINDINGS,
         ...plugins.flatMap((p) => p.providers ?? []),

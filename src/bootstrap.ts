@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { INestApplication, INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Logger, type INestApplication, type INestApplicationContext, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { InputGuard } from './api/input.guard.js';
@@ -10,9 +11,15 @@ import { validationPipe } from './api/validation.js';
 import { applySecurityHeaders } from './common/security-headers.js';
 import { AppModule } from './app.module.js';
 import { type Clock, SystemClock } from './common/clock.js';
-import type { AppConfig } from './config/app-config.js';
+import { loadLogConfig, type AppConfig, type LogConfig } from './config/app-config.js';
+import { createLogger, PinoNestLogger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { ProcessState } from './observability/process-state.js';
+import { requestLogging } from './observability/request-logging.js';
+import type { DestinationStream, Logger as Pino } from 'pino';
 import { loadMailConfig } from './config/mail-config.js';
 import { Deployment } from './deployment/deployment.service.js';
+import { JobScheduler } from './jobs/job-scheduler.js';
 import { LocalStorageDriver, type StorageDriver } from './storage/storage.js';
 import { mountPortal } from './portal/assets.js';
 import { PackLoader } from './tenancy/pack-loader.js';
@@ -67,10 +74,30 @@ export interface GuichetBootOptions {
   clock?: Clock;
   /** Seed demo data into empty tenants (by default in demo mode). */
   seed?: boolean;
+  /** Nest's log levels (tests pass `['error']`), mapped onto the pino logger's level; `false` silences it. */
   logger?: LoggerService | LogLevel[] | false;
+  /** Where log lines go (stdout by default): tests read them from a stream. */
+  logDestination?: DestinationStream;
 }
 
-async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
+/** The process's logger, from the configuration or, when a test asks for Nest levels, the lowest of them. */
+function bootLogger(config: AppConfig, options: GuichetBootOptions): { pino: Pino; nest: LoggerService } {
+  const log: LogConfig = config.log ?? loadLogConfig({ NODE_ENV: process.env.NODE_ENV }, false);
+  const levels = options.logger;
+  if (levels && !Array.isArray(levels)) return { pino: createLogger({ ...log, destination: options.logDestination }), nest: levels };
+  const level: LogConfig['level'] =
+    levels === false ? 'silent'
+    : !levels ? log.level
+    : levels.includes('debug') || levels.includes('verbose') ? 'debug'
+    : levels.includes('log') ? 'info'
+    : levels.includes('warn') ? 'warn'
+    : levels.includes('error') || levels.includes('fatal') ? 'error'
+    : 'silent';
+  const pino = createLogger({ ...log, level, destination: options.logDestination });
+  return { pino, nest: new PinoNestLogger(pino) };
+}
+
+async function moduleFor(config: AppConfig, options: GuichetBootOptions, observed: { metrics: Metrics; state: ProcessState }) {
   const plugins = await loadPlugins(config.plugins);
   // A broken pack stops the boot with every problem listed, before the database is opened.
   const packs = packLoader(config.tenantsDir, plugins).loadAll(config.tenants);
@@ -80,6 +107,7 @@ async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
     plugins,
     clock: options.clock ?? new SystemClock(),
     storage: storageDriver(config, plugins),
+    ...observed,
   });
 }
 
@@ -89,8 +117,14 @@ async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
  * demo data seeded in demo mode. `listen` is the caller's.
  */
 export async function createApp(config: AppConfig, options: GuichetBootOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(await moduleFor(config, options), { logger: options.logger ?? ['error', 'warn', 'log'] });
+  const { pino, nest } = bootLogger(config, options);
+  const observed = { metrics: new Metrics(), state: new ProcessState() };
+  const module = await moduleFor(config, options, observed);
+  const app = await NestFactory.create(module, { logger: nest });
   try {
+    // First of all: every request gets its id, its log line and its place in the HTTP histogram.
+    const tenants = new Set(app.get(TenantRegistry).all().map((p) => p.id));
+    app.use(requestLogging(pino, observed.metrics, tenants));
     applySecurityHeaders(app, { trustProxy: config.trustProxy });
     // Before every other guard: no NUL, lone surrogate or deep nesting reaches a route (400 naming the field).
     app.useGlobalGuards(new InputGuard());
@@ -109,6 +143,7 @@ export async function createApp(config: AppConfig, options: GuichetBootOptions =
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
     await app.init();
     await app.get(Deployment).prepare({ seed: options.seed ?? config.demo });
+    app.get(JobScheduler).start();
     return app;
   } catch (error) {
     await app.close();
@@ -118,12 +153,100 @@ export async function createApp(config: AppConfig, options: GuichetBootOptions =
 
 /** The same services without HTTP, for the CLI, a second instance in tests and benchmarks. */
 export async function createContext(config: AppConfig, options: GuichetBootOptions = {}): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(await moduleFor(config, options), { logger: options.logger ?? ['error', 'warn'] });
+  const { nest } = bootLogger(config, { ...options, logger: options.logger ?? ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(await moduleFor(config, options, { metrics: new Metrics({ processMetrics: false }), state: new ProcessState() }), { logger: nest });
   try {
     await app.get(Deployment).prepare({ seed: options.seed ?? false });
+    app.get(JobScheduler).start();
     return app;
   } catch (error) {
     await app.close();
     throw error;
   }
+}
+
+/** A listening application and the way to stop it. */
+export interface Serving {
+  server: Server;
+  /** The metrics listener, when `metricsPort` was given. */
+  metricsServer?: Server;
+  /** Requests received and not yet answered. */
+  inFlight(): number;
+  /**
+   * Graceful shutdown: readiness answers 503 (after `drainDelayMs`, time for a load balancer to
+   * notice), the listener stops accepting, requests in flight finish (at most `timeoutMs`, then
+   * their connections are cut), idle keep-alive connections are closed, then the application
+   * closes: no new job run, runs in progress finish and release what they claimed, the pool
+   * closes. Resolves once all of that is done; calling it again returns the same promise.
+   */
+  shutdown(): Promise<void>;
+}
+
+export interface ServeOptions {
+  port: number;
+  host?: string;
+  /** A port of its own for `/metrics` (no token: keep it off the public network), on `metricsHost` (default `host`). */
+  metricsPort?: number;
+  metricsHost?: string;
+  timeoutMs?: number;
+  drainDelayMs?: number;
+}
+
+export async function serve(app: INestApplication, options: ServeOptions): Promise<Serving> {
+  const server = app.getHttpServer() as Server;
+  const state = app.get(ProcessState);
+  const logger = new Logger('Shutdown');
+  const active = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    active.add(res);
+    // Once draining, a kept-alive connection is closed after its answer instead of waiting idle.
+    if (state.draining) res.setHeader('Connection', 'close');
+    res.once('close', () => active.delete(res));
+  });
+  if (options.host) await app.listen(options.port, options.host);
+  else await app.listen(options.port);
+  const metricsServer = options.metricsPort === undefined ? undefined : await serveMetrics(app.get(Metrics), options.metricsPort, options.metricsHost ?? options.host);
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    metricsServer,
+    inFlight: () => active.size,
+    shutdown: () =>
+      (closing ??= (async () => {
+        state.startDraining();
+        for (const res of active) if (!res.headersSent) res.setHeader('Connection', 'close');
+        if (options.drainDelayMs) await new Promise((r) => setTimeout(r, options.drainDelayMs));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+        while (active.size > 0 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 25));
+          server.closeIdleConnections();
+        }
+        if (active.size > 0) logger.warn(`${active.size} requests still running after ${options.timeoutMs ?? 10_000} ms: their connections are closed`);
+        server.closeAllConnections();
+        await closed;
+        await app.close();
+        if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      })()),
+  };
+}
+
+/** `GET /metrics` on a listener of its own: nothing else is served there. */
+async function serveMetrics(metrics: Metrics, port: number, host?: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.render().then(
+      ({ contentType, body }) => res.writeHead(200, { 'Content-Type': contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }

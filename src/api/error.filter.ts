@@ -7,6 +7,14 @@ import { translate, translateProblem } from '../common/i18n.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-errors.js';
 import { requestLocale, type GuichetRequest } from './api-context.js';
 
+/** The request's id (given by the request logging middleware; a new one if a route was reached without it). */
+export function requestIdOf(req: { id?: unknown; headers: Record<string, unknown> }): string {
+  if (typeof req.id === 'string' && req.id) return req.id;
+  const id = randomUUID();
+  req.id = id;
+  return id;
+}
+
 /**
  * Maps every failure to `{ code, message, details }` in the caller's language: domain errors by
  * their code, HTTP exceptions as they are, anything else a 500 that hides internals and carries a
@@ -21,9 +29,10 @@ export class ErrorFilter implements ExceptionFilter {
     const req = http.getRequest<GuichetRequest>();
     const res = http.getResponse<Response>();
     const locale = req.locale ?? requestLocale(req);
+    const requestId = requestIdOf(req);
     if (isDatabaseUnavailable(exception)) {
       // Nothing was committed: the client may send the same request again.
-      this.logger.warn(`${req.method} ${req.url}: database unavailable (${(exception as Error).message})`);
+      this.logger.warn(`${req.method} ${req.path}: database unavailable (${(exception as Error).message})`);
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       exception = new DomainError('SERVICE_UNAVAILABLE');
     }
@@ -42,7 +51,7 @@ export class ErrorFilter implements ExceptionFilter {
         exception.code === 'VALIDATION_FAILED' || exception instanceof UploadRefused
           ? (exception.details as FieldProblem[]).map((p) => ({ field: p.field, rule: p.rule.replace(/^rule\./, ''), message: translateProblem(locale, p) }))
           : exception.details;
-      res.status(ERROR_STATUS[exception.code]).json({ code: exception.code, message: translate(locale, exception.code, exception.params), details });
+      res.status(ERROR_STATUS[exception.code]).json({ code: exception.code, message: translate(locale, exception.code, exception.params), details, requestId });
       return;
     }
     if (exception instanceof HttpException) {
@@ -55,12 +64,13 @@ export class ErrorFilter implements ExceptionFilter {
         : status === 400 && /JSON/i.test(raw) ? 'INVALID_JSON'
         : `HTTP_${status}`;
       const message = code.startsWith('HTTP_') ? raw : translate(locale, code);
-      res.status(status).json({ code, message });
+      res.status(status).json({ code, message, requestId });
       return;
     }
-    const correlationId = randomUUID();
-    this.logger.error(`${correlationId} ${req.method} ${req.url}: ${(exception as Error)?.stack ?? String(exception)}`);
-    res.status(500).json({ code: 'INTERNAL', message: translate(locale, 'INTERNAL', { correlationId }), correlationId });
+    // The request id is the correlation id: the log line of the failure carries it too.
+    const correlationId = requestId;
+    this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`);
+    res.status(500).json({ code: 'INTERNAL', message: translate(locale, 'INTERNAL', { correlationId }), correlationId, requestId });
   }
 }
 

@@ -9,6 +9,8 @@ import type { GuichetPlugin } from '../plugin-host/plugin.js';
 import { SignInError, SignInHost } from '../plugin-host/sign-in-host.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { TenantContexts } from '../tenancy/tenant-contexts.js';
+import { Metrics } from '../observability/metrics.js';
+import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { portalLocale, readCookie, setSessionCookie, type PortalRequest } from './portal-session.guard.js';
 import { safeNext } from './safe-next.js';
 import { SessionService } from './session.service.js';
@@ -50,6 +52,8 @@ export class SignInHttp extends SignInHost {
     private readonly sessions: SessionService,
     private readonly directory: DirectoryRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+    private readonly registry: TenantRegistry,
   ) {
     super();
   }
@@ -121,6 +125,7 @@ export class SignInHttp extends SignInHost {
   failed(req: Request, res: Response, tenantId: string, error: unknown, next?: unknown): void {
     if (!(error instanceof SignInError) && !(error instanceof DomainError && ['RATE_LIMITED', 'ACCOUNT_LOCKED'].includes(error.code))) throw error;
     const portal = req as PortalRequest;
+    this.metrics.signInFailures.inc({ tenant: this.registry.has(tenantId) ? tenantId : '', reason: error instanceof SignInError ? error.reason : (error as DomainError).code });
     const failure =
       error instanceof SignInError
         ? new DomainError('SIGN_IN_FAILED', { reason: translate(portal.locale ?? portalLocale(portal), `signIn.${error.reason}`) }, { reason: error.reason })

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
+import { Logger } from '@nestjs/common';
+import { DataSource, type DataSourceOptions, type Logger as TypeOrmLogger, type MigrationInterface } from 'typeorm';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { Sessions1764100000000 } from './migrations/1764100000000-sessions.js';
 import { IdentityAndIsolation1795468712504 } from './migrations/1795468712504-identity-and-isolation.js';
@@ -24,11 +25,35 @@ export interface DatabaseTarget {
 }
 
 /**
+ * TypeORM's messages as the application's log lines (one line each, JSON in production): a failed
+ * statement with its SQL on one line and never its parameters, which carry people's data.
+ */
+class DatabaseLog implements TypeOrmLogger {
+  private readonly logger = new Logger('Database');
+
+  logQuery(): void {}
+  logQueryError(error: string | Error, query: string): void {
+    this.logger.warn(`query failed: ${error instanceof Error ? error.message : error} (${query.replace(/\s+/g, ' ').trim().slice(0, 300)})`);
+  }
+  logQuerySlow(time: number, query: string): void {
+    this.logger.warn(`slow query (${time} ms): ${query.replace(/\s+/g, ' ').trim().slice(0, 300)}`);
+  }
+  logSchemaBuild(): void {}
+  logMigration(message: string): void {
+    this.logger.log(message);
+  }
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.logger.warn(String(message));
+    else this.logger.log(String(message));
+  }
+}
+
+/**
  * A TypeORM data source on PostgreSQL, or on PGlite (embedded PostgreSQL) when no URL is given.
  * `synchronize` is never on: the schema changes only through migrations.
  */
 export async function createDataSource(target: DatabaseTarget): Promise<DataSource> {
-  const common = { type: 'postgres' as const, migrations: [...MIGRATIONS, ...(target.migrations ?? [])], synchronize: false, migrationsRun: false, logging: ['error' as const] };
+  const common = { type: 'postgres' as const, migrations: [...MIGRATIONS, ...(target.migrations ?? [])], synchronize: false, migrationsRun: false, logging: ['error' as const, 'warn' as const, 'migration' as const], logger: new DatabaseLog() };
   let options: DataSourceOptions;
   let pglite: { close(): Promise<void> } | undefined;
   if (target.url) {

@@ -27,8 +27,12 @@ export class Deployment {
     }
   }
 
+  /** Whether `prepare` finished: the schema is migrated and every pack synced (the readiness check's "packs"). */
+  prepared = false;
+
   async prepare(options: { seed?: boolean } = {}): Promise<void> {
     await this.migrate();
     await this.syncAll(options);
+    this.prepared = true;
   }
 }

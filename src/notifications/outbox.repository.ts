@@ -173,6 +173,17 @@ export class OutboxRepository {
     );
   }
 
+  /** What waits: pending and dead rows, and when the oldest pending one was written (the metrics). */
+  async backlog(ctx: RequestContext): Promise<{ pending: number; dead: number; oldestPendingAt: Date | null }> {
+    const [row] = await ctx.query<{ pending: number; dead: number; oldest: Date | null }>(
+      `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status = 'dead')::int AS dead,
+              min(created_at) FILTER (WHERE status = 'pending') AS oldest
+         FROM outbox WHERE tenant_id = $1 AND status IN ('pending', 'dead')`,
+      [ctx.tenantId],
+    );
+    return { pending: row.pending, dead: row.dead, oldestPendingAt: row.oldest ? new Date(row.oldest) : null };
+  }
+
   async counts(ctx: RequestContext): Promise<Record<OutboxStatus, number>> {
     const rows = await ctx.query<{ status: OutboxStatus; n: number }>(`SELECT status, count(*)::int AS n FROM outbox WHERE tenant_id = $1 GROUP BY status`, [ctx.tenantId]);
     const counts = { pending: 0, sent: 0, dead: 0 };

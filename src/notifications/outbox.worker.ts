@@ -1,4 +1,4 @@
-import { Logger, Inject, Injectable } from '@nestjs/common';
+import { Logger, Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { MAIL_CONFIG, type MailConfig } from '../config/mail-config.js';
@@ -28,8 +28,10 @@ const MAX_BATCHES = 20;
  * anything. Every attempt of a row carries the same Message-ID.
  */
 @Injectable()
-export class OutboxWorker {
+export class OutboxWorker implements OnModuleDestroy {
   private readonly logger = new Logger('Outbox');
+  /** Set when the application closes: the run in progress stops after the mail it is sending. */
+  private stopping = false;
 
   constructor(
     private readonly repository: OutboxRepository,
@@ -40,15 +42,26 @@ export class OutboxWorker {
     private readonly clock: Clock,
   ) {}
 
+  /** Called before the scheduler waits for runs in progress (its beforeApplicationShutdown). */
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
+
   async run(ctx: RequestContext): Promise<OutboxRunReport> {
     const report: OutboxRunReport = { tenant: ctx.tenantId, sent: 0, retried: 0, dead: 0, unreachable: false };
     if (!this.transport.configured) return report;
-    for (let batch = 0; batch < MAX_BATCHES && !report.unreachable; batch++) {
+    for (let batch = 0; batch < MAX_BATCHES && !report.unreachable && !this.stopping; batch++) {
       const now = this.clock.now();
       const claimed = await this.repository.claim(ctx, now, new Date(now.getTime() + this.config.leaseMs), this.config.batchSize);
       if (!claimed.length) break;
       const rows = await this.repository.load(ctx, claimed.map((c) => c.id));
       for (let i = 0; i < rows.length; i++) {
+        if (this.stopping) {
+          // Shutting down: the rest of the batch is due again now, for another instance, not at the end of the lease.
+          await this.repository.release(ctx, rows.slice(i).map((r) => r.id), this.clock.now());
+          this.logger.log(`shutting down: ${rows.length - i} claimed notifications released`);
+          return report;
+        }
         const row = rows[i];
         let mail: OutgoingMail;
         try {

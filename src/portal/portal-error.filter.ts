@@ -1,10 +1,9 @@
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-errors.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
-import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { portalLocale, type PortalRequest } from '../auth/portal-session.guard.js';
-import { ErrorFilter } from '../api/error.filter.js';
+import { ErrorFilter, requestIdOf } from '../api/error.filter.js';
 import { bodyLeftUnread, drainRequest } from '../common/drain-request.js';
 import { DomainError, ERROR_STATUS, ValidationFailed } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
@@ -36,7 +35,7 @@ export class PortalErrorFilter implements ExceptionFilter {
     // JSON endpoints of the portal's scripts, and anything under /api, answer like the API.
     if (req.path.includes('/portal-api/') && exception instanceof DomainError && exception.code === 'UNAUTHENTICATED') {
       // A script's request after the session ended: a 401 it can act on, not a redirect to a page.
-      res.status(401).json({ code: exception.code, message: translate(req.locale ?? portalLocale(req), exception.code) });
+      res.status(401).json({ code: exception.code, message: translate(req.locale ?? portalLocale(req), exception.code), requestId: requestIdOf(req) });
       return;
     }
     if (req.path.startsWith('/api/') || req.path.includes('/portal-api/')) return this.json.catch(exception, host);
@@ -53,7 +52,7 @@ export class PortalErrorFilter implements ExceptionFilter {
       return;
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn(`${req.method} ${req.url}: database unavailable (${(exception as Error).message})`);
+      this.logger.warn(`${req.method} ${req.path}: database unavailable (${(exception as Error).message})`);
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       exception = new DomainError('SERVICE_UNAVAILABLE');
     }
@@ -72,8 +71,8 @@ export class PortalErrorFilter implements ExceptionFilter {
       status = exception.getStatus();
       message = status === 404 ? translate(locale, 'NOT_FOUND') : status === 413 ? translate(locale, 'BODY_TOO_LARGE') : exception.message;
     } else {
-      reference = randomUUID();
-      this.logger.error(`${reference} ${req.method} ${req.url}: ${(exception as Error)?.stack ?? String(exception)}`);
+      reference = requestIdOf(req);
+      this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`);
       message = translate(locale, 'INTERNAL', { correlationId: reference });
     }
     const texts = tenant?.config.texts ?? {};

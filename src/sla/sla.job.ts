@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { Metrics } from '../observability/metrics.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { SlaRepository } from './sla.repository.js';
 import { SlaService } from './sla.service.js';
@@ -24,6 +25,7 @@ export class SlaJob {
     private readonly sla: SlaService,
     private readonly repository: SlaRepository,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   async run(ctx: RequestContext): Promise<SlaRunReport[]> {
@@ -32,6 +34,7 @@ export class SlaJob {
     // Breaches first: a clock found past both its warning and its deadline reports the breach only.
     const breached = await this.fire(ctx, 'breached');
     const warned = await this.fire(ctx, 'warning');
+    if (breached) this.metrics.slaBreaches.inc({ tenant: ctx.tenantId }, breached);
     return [
       { tenant: ctx.tenantId, timer: 'sla-sync', affected: synced },
       { tenant: ctx.tenantId, timer: 'sla-breached', affected: breached },

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** What the driver wrote: where, and what it counted on the way (the bytes are never held whole). */
@@ -37,7 +37,32 @@ export abstract class StorageDriver {
   abstract open(key: string): Promise<Readable>;
   /** Removes the object; removing a missing one is not an error. */
   abstract remove(key: string): Promise<void>;
+
+  /** Whether the object of `key` is there (`guichet storage check`). */
+  async exists(key: string): Promise<boolean> {
+    try {
+      (await this.open(key)).destroy();
+      return true;
+    } catch (error) {
+      if (error instanceof StorageObjectMissing) return false;
+      throw error;
+    }
+  }
+
+  /** Writes a small object, reads it back and removes it: the readiness check's "storage writable". */
+  async probe(): Promise<void> {
+    const written = await this.put(PROBE_TENANT, Readable.from([Buffer.from('guichet readiness probe')]));
+    try {
+      const stream = await this.open(written.key);
+      for await (const chunk of stream) void chunk;
+    } finally {
+      await this.remove(written.key);
+    }
+  }
 }
+
+/** The pseudo-tenant folder (or key prefix) of readiness probes: no tenant's id starts with `_`. */
+export const PROBE_TENANT = '_probe';
 
 /** The default driver: files in a local folder, one sub-folder per tenant. */
 export class LocalStorageDriver extends StorageDriver {

@@ -137,7 +137,7 @@ auth:
     it('refuses them from any other address, even with X-Forwarded-For naming the proxy', async () => {
       const res = await getFrom('127.0.0.2', '/sample/auth/trusted-header', { ...headers, 'X-Remote-User': 'intruder', 'X-Forwarded-For': '127.0.0.1' });
       expect(res.status).toBe(401);
-      expect(JSON.parse(res.body)).toEqual({ code: 'SIGN_IN_FAILED', message: "Connexion impossible : cette adresse n'est pas un relais d'authentification autorisé.", details: { reason: 'proxy' } });
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'SIGN_IN_FAILED', message: "Connexion impossible : cette adresse n'est pas un relais d'authentification autorisé.", details: { reason: 'proxy' } });
       expect(cookie(res, 'guichet_session')).toBeUndefined();
       expect(await person('intruder')).toBeUndefined();
     });
@@ -229,7 +229,7 @@ auth:
 
     it('refuses a wrong password in the person language, a too-short one at setting time, and a form from another site', async () => {
       const wrong = await signIn({ login: 'alice', password: 'wrong' }).expect(401);
-      expect(wrong.body).toEqual({ code: 'SIGN_IN_FAILED', message: 'Connexion impossible : identifiant, mot de passe ou passcode OTP incorrect.', details: { reason: 'credentials' } });
+      expect(wrong.body).toMatchObject({ code: 'SIGN_IN_FAILED', message: 'Connexion impossible : identifiant, mot de passe ou passcode OTP incorrect.', details: { reason: 'credentials' } });
       const unknown = await signIn({ login: 'nobody', password: 'wrong' }).set('Accept-Language', 'en').expect(401);
       expect(unknown.body.message).toBe('Sign-in failed: wrong login, password or OTP passcode.');
       const html = await signIn({ login: 'alice', password: 'wrong' }, { Accept: 'text/html' }).expect(303);

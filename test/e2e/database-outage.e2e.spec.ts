@@ -54,6 +54,9 @@ describe('database outage', () => {
       const english = await create('During the outage').set('Accept-Language', 'en');
       expect(english.body.message).toContain('nothing you sent was saved');
       await request(app.getHttpServer()).get('/health').expect(503);
+      const ready = await request(app.getHttpServer()).get('/health/ready').expect(503);
+      expect(ready.body.failing).toEqual(expect.arrayContaining(['database', 'migrations']));
+      await request(app.getHttpServer()).get('/health/live').expect(200);
       const page = await request(app.getHttpServer()).get('/sample/login');
       expect([200, 503]).toContain(page.status);
     } finally {

@@ -185,7 +185,7 @@ describe('tickets over HTTP (sample pack)', () => {
 
   it('answers malformed requests in the caller language, naming the field', async () => {
     const json = await t.http.post('/api/sample/tickets').set(auth(alice)).set('Content-Type', 'application/json').send('{"leaf": ').expect(400);
-    expect(json.body).toEqual({ code: 'INVALID_JSON', message: 'Le corps de la requête n’est pas du JSON valide.' });
+    expect(json.body).toMatchObject({ code: 'INVALID_JSON', message: 'Le corps de la requête n’est pas du JSON valide.' });
     const limit = await t.http.get('/api/sample/tickets?view=open&limit=500').set(auth(alice)).expect(400);
     expect(limit.body.details).toEqual([{ field: 'limit', rule: 'max', message: 'Au plus 100.' }]);
     const people = await t.http.get('/api/sample/people?q=al&establishment=0000000A').set(auth(alice)).set('Accept-Language', 'en').expect(400);
