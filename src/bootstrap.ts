@@ -52,6 +52,8 @@ export interface GuichetBootOptions {
   /** Seed demo data into empty tenants (by default in demo mode). */
   seed?: boolean;
   logger?: LoggerService | LogLevel[] | false;
+  /** `createContext` only: migrate and sync packs before returning (default). Off for commands that must not change the database (`tenants plan`). */
+  prepare?: boolean;
 }
 
 async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
@@ -104,7 +106,7 @@ export async function createApp(config: AppConfig, options: GuichetBootOptions =
 export async function createContext(config: AppConfig, options: GuichetBootOptions = {}): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(await moduleFor(config, options), { logger: options.logger ?? ['error', 'warn'] });
   try {
-    await app.get(Deployment).prepare({ seed: options.seed ?? false });
+    if (options.prepare !== false) await app.get(Deployment).prepare({ seed: options.seed ?? false });
     return app;
   } catch (error) {
     await app.close();

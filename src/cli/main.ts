@@ -6,6 +6,8 @@ import { createContext, loadPlugins, packLoader } from '../bootstrap.js';
 import { ApiTokenService } from '../auth/api-token.service.js';
 import { Clock } from '../common/clock.js';
 import { DemoSeeder } from '../deployment/demo-seeder.js';
+import { formatPlan } from '../deployment/pack-plan.js';
+import { PackSync } from '../deployment/pack-sync.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { BackgroundJobs } from '../jobs/background-jobs.js';
 import { CredentialStore } from '../plugin-host/sign-in-host.js';
@@ -79,6 +81,20 @@ tenants
       }
     }
     if (failed) process.exitCode = 1;
+  });
+tenants
+  .command('plan [tenant]')
+  .description('compare the packs on disk with what the database holds and print what a deploy would change (statuses, transitions, teams, leaves, tickets moved); exits 1 if a change would strand tickets. Writes nothing: run `guichet migrate` first')
+  .action(async (tenantId: string | undefined) => {
+    const app = await createContext(loadConfig(), { seed: false, prepare: false, logger: ['error'] });
+    let refused = false;
+    for (const pack of app.get(TenantRegistry).all().filter((p) => !tenantId || p.id === tenantId)) {
+      const plan = await app.get(PackSync).plan(app.get(TenantContexts).for(pack.id));
+      for (const line of formatPlan(plan)) console.log(line);
+      refused ||= plan.stranded.length > 0;
+    }
+    await app.close();
+    if (refused) process.exitCode = 1;
   });
 tenants
   .command('list')

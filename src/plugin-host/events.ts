@@ -20,6 +20,8 @@ export interface HistoryEntryMap {
   'child-linked': { child: string };
   unlinked: { parent: string | null };
   'parent-resolved': { parent: string };
+  /** Moved by pack sync when a pack dropped the ticket's status or team (public for a status, private for a team). */
+  'pack-moved': { status?: { from: string; to: string }; team?: { from: string; to: string } };
   reminded: Record<string, unknown>;
   'sla-warned': Record<string, unknown>;
   'sla-breached': Record<string, unknown>;

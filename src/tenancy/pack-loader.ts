@@ -115,6 +115,7 @@ export class PackLoader {
       catalogue,
       demo,
       dir,
+      file: mainFile,
       searchDirs,
       hash: hash.digest('hex').slice(0, 16),
       fileOf,

@@ -24,6 +24,8 @@ import type { CatalogueEntry, FormField } from './catalogue-entry.js';
 export interface TenantPack {
   id: string;
   dir: string;
+  /** The pack's `tenant.yaml`, as problems name it. */
+  file: string;
   /** Folders searched for the pack's files (templates, theme assets), the pack's own first. */
   searchDirs: string[];
   hash: string;
@@ -42,6 +44,7 @@ interface CompileInput {
   catalogue: { nodes: CatalogueNodeInput[] };
   demo?: DemoFile;
   dir: string;
+  file: string;
   searchDirs: string[];
   hash: string;
   fileOf: (path: string) => string;
@@ -111,6 +114,14 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
     v.statuses?.forEach((s) => statusKeys.has(s) || report(`views[${i}].statuses`, `expected a known status, got "${s}"`));
     v.types?.forEach((t) => typeKeys.has(t) || report(`views[${i}].types`, `expected a ticket type, got "${t}"`));
   });
+  for (const [old, to] of Object.entries(tenant.retired.statuses)) {
+    if (statusKeys.has(old)) report(`retired.statuses.${old}`, `expected a status this pack no longer has, "${old}" is one of its statuses`);
+    if (!statusKeys.has(to)) report(`retired.statuses.${old}`, `expected a known status to move its tickets to, got "${to}"`);
+  }
+  for (const [old, to] of Object.entries(tenant.retired.teams)) {
+    if (teamKeys.has(old)) report(`retired.teams.${old}`, `expected a team this pack no longer has, "${old}" is one of its teams`);
+    if (!teamKeys.has(to)) report(`retired.teams.${old}`, `expected a team key to move its tickets to, got "${to}"`);
+  }
   if (tenant.theme.logo && !input.searchDirs.some((d) => existsSync(join(d, tenant.theme.logo!)))) {
     report('theme.logo', `expected an existing file, "${tenant.theme.logo}" was not found`);
   }
@@ -168,6 +179,7 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
     pack: {
       id: tenant.id,
       dir: input.dir,
+      file: input.file,
       searchDirs: [...input.searchDirs].reverse(),
       hash: input.hash,
       config: tenant,
