@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { INestApplication, INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
+import { Logger, type INestApplication, type INestApplicationContext, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { InputGuard } from './api/input.guard.js';
@@ -15,6 +15,7 @@ import { Deployment } from './deployment/deployment.service.js';
 import { LocalStorageDriver } from './storage/storage.js';
 import { mountPortal } from './portal/assets.js';
 import { PackLoader } from './tenancy/pack-loader.js';
+import type { PackEnvironment } from './tenancy/pack-environment.js';
 import type { GuichetPlugin } from './plugin-host/plugin.js';
 import { PluginRegistry } from './plugin-host/plugin-registry.js';
 import { FIRST_PARTY_PLUGINS } from '../plugins/index.js';
@@ -43,8 +44,8 @@ export async function loadPlugins(names: string[] = []): Promise<PluginRegistry>
 }
 
 /** The pack loader with the plugins' checks (auth plugin names and options). */
-export function packLoader(dir: string, plugins: PluginRegistry = new PluginRegistry(FIRST_PARTY_PLUGINS as GuichetPlugin[])): PackLoader {
-  return new PackLoader(dir, (pack, fileOf) => plugins.check(pack, fileOf));
+export function packLoader(dir: string, plugins: PluginRegistry = new PluginRegistry(FIRST_PARTY_PLUGINS as GuichetPlugin[]), environment?: PackEnvironment): PackLoader {
+  return new PackLoader(dir, (pack, fileOf) => plugins.check(pack, fileOf), environment);
 }
 
 export interface GuichetBootOptions {
@@ -59,7 +60,10 @@ export interface GuichetBootOptions {
 async function moduleFor(config: AppConfig, options: GuichetBootOptions) {
   const plugins = await loadPlugins(config.plugins);
   // A broken pack stops the boot with every problem listed, before the database is opened.
-  const packs = packLoader(config.tenantsDir, plugins).loadAll(config.tenants);
+  const packs = packLoader(config.tenantsDir, plugins, { env: config.env ?? process.env, demo: config.demo }).loadAll(config.tenants);
+  for (const pack of packs) {
+    for (const m of pack.unconfigured) new Logger('Packs').warn(`${pack.id}: sign-in "${m.plugin}" not offered, set ${m.variables.join(', ')} (demo mode)`);
+  }
   return AppModule.register({
     config: { ...config, mail: config.mail ?? loadMailConfig({}, config.publicUrl) },
     registry: new TenantRegistry(packs),

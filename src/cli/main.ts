@@ -38,7 +38,7 @@ program
   .action(async () => {
     const config = loadConfig();
     const plugins = await loadPlugins(config.plugins);
-    const packs = packLoader(config.tenantsDir, plugins).loadAll(config.tenants);
+    const packs = packLoader(config.tenantsDir, plugins, { env: process.env, demo: config.demo }).loadAll(config.tenants);
     for (const plugin of plugins.all()) {
       const capabilities = Object.entries(plugin.provides).filter(([, v]) => v).map(([k]) => k);
       if (plugin.controllers?.length) capabilities.push('routes');
@@ -64,16 +64,18 @@ program
 const tenants = program.command('tenants').description('tenant packs');
 tenants
   .command('validate')
-  .description('load and check every pack (the same loader as at boot)')
+  .description('load and check every pack (the same loader as at boot, with this environment: outside demo mode a sign-in variable not set is an error)')
   .option('-d, --dir <folder>', 'folder of packs (default: tenants/ or GUICHET_TENANTS_DIR)')
-  .action((options: { dir?: string }) => {
-    const loader = packLoader(options.dir ?? loadConfig().tenantsDir);
+  .action(async (options: { dir?: string }) => {
+    const config = loadConfig();
+    const loader = packLoader(options.dir ?? config.tenantsDir, await loadPlugins(config.plugins), { env: process.env, demo: config.demo });
     let failed = false;
     for (const id of loader.listIds()) {
       const result = loader.tryLoad(id);
       if ('pack' in result) {
         const leaves = result.pack.catalogue.filter((c) => c.leaf).length;
         console.log(`ok   ${id} (${result.pack.lifecycle.statuses.size} statuses, ${result.pack.lifecycle.transitions.length} transitions, ${leaves} catalogue leaves)`);
+        for (const m of result.pack.unconfigured) console.log(`     sign-in "${m.plugin}" not offered in demo mode: set ${m.variables.join(', ')}`);
       } else {
         failed = true;
         console.log(`FAIL ${id}`);

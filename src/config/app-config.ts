@@ -26,6 +26,8 @@ export interface AppConfig {
   tenants?: string[];
   /** Folder where the local storage driver keeps attachments. */
   storageDir: string;
+  /** The environment `${VAR}` in packs' sign-in and plugin options is read from (this process's when absent). */
+  env?: Record<string, string | undefined>;
   /** Demo mode: demo data and the demo sign-in are allowed. */
   demo: boolean;
   /** Public base URL, for links in mails. */
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tenants: env.GUICHET_TENANTS ? env.GUICHET_TENANTS.split(',').map((t) => t.trim()).filter(Boolean) : undefined,
     storageDir: resolve(env.GUICHET_STORAGE_DIR ?? resolve(dataDir, 'attachments')),
     demo: env.GUICHET_DEMO ? env.GUICHET_DEMO === 'true' : !env.DATABASE_URL,
+    env,
     publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,
     mail: loadMailConfig(env, env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`),
     plugins: env.GUICHET_PLUGINS ? env.GUICHET_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean) : undefined,

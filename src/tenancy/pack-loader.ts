@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { catalogueFileSchema, demoFileSchema, tenantFileSchema } from './pack.schema.js';
 import { formatPath, PackValidationError, type PackProblem } from './pack-errors.js';
 import { compilePack, type TenantPack } from './tenant-pack.js';
+import { resolvePackEnvironment, type PackEnvironment } from './pack-environment.js';
 
 const TENANT_FILE = 'tenant.yaml';
 
@@ -30,6 +31,8 @@ export class PackLoader {
   constructor(
     root: string,
     private readonly checkPack?: (pack: TenantPack, fileOf: (path: string) => string) => PackProblem[],
+    /** Where `${VAR}` in sign-in and plugin options is resolved; by default this process's environment, in demo mode. */
+    private readonly environment: PackEnvironment = { env: process.env, demo: true },
   ) {
     this.root = resolve(root);
   }
@@ -84,8 +87,10 @@ export class PackLoader {
       return mainFile;
     };
 
+    const environment = resolvePackEnvironment(merged, this.environment, fileOf);
+    problems.push(...environment.problems);
     const tenant = validate(tenantFileSchema, merged, fileOf, problems);
-    if (!tenant) return { problems };
+    if (!tenant || problems.length) return { problems };
     if (tenant.id !== id) problems.push({ file: fileOf('id'), path: 'id', message: `expected "${id}", the name of the pack's folder, got "${tenant.id}"` });
 
     const searchDirs = layers.map((l) => l.dir);
@@ -116,6 +121,7 @@ export class PackLoader {
       demo,
       dir,
       file: mainFile,
+      unconfigured: environment.unconfigured,
       searchDirs,
       hash: hash.digest('hex').slice(0, 16),
       fileOf,

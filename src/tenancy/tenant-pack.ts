@@ -15,6 +15,7 @@ import {
   type TenantFile,
 } from './pack.schema.js';
 import { formatPath, type PackProblem } from './pack-errors.js';
+import type { UnconfiguredMethod } from './pack-environment.js';
 
 export type { CatalogueEntry, FormField } from './catalogue-entry.js';
 import type { CatalogueEntry, FormField } from './catalogue-entry.js';
@@ -26,6 +27,8 @@ export interface TenantPack {
   dir: string;
   /** The pack's `tenant.yaml`, as problems name it. */
   file: string;
+  /** Sign-in methods left out in demo mode because the deployment does not configure them. */
+  unconfigured: UnconfiguredMethod[];
   /** Folders searched for the pack's files (templates, theme assets), the pack's own first. */
   searchDirs: string[];
   hash: string;
@@ -45,6 +48,7 @@ interface CompileInput {
   demo?: DemoFile;
   dir: string;
   file: string;
+  unconfigured?: UnconfiguredMethod[];
   searchDirs: string[];
   hash: string;
   fileOf: (path: string) => string;
@@ -180,6 +184,7 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
       id: tenant.id,
       dir: input.dir,
       file: input.file,
+      unconfigured: input.unconfigured ?? [],
       searchDirs: [...input.searchDirs].reverse(),
       hash: input.hash,
       config: tenant,
