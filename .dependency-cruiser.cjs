@@ -14,7 +14,7 @@ const LAYERS = [
   ['notifications'],
   ['sla'],
   ['desk'],
-  ['jobs'],
+  ['jobs', 'admin'],
   ['auth'],
   ['api', 'health'],
   ['portal'],

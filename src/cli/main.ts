@@ -22,6 +22,8 @@ import { formatProblem, PackValidationError } from '../tenancy/pack-errors.js';
 import { DomainError } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
 import { localPlugin } from '../../plugins/local/index.js';
+import { registerAdminCommands } from './admin-commands.js';
+import { ValidationFailed } from '../common/errors.js';
 import { LocalCredentials } from '../../plugins/local/local-credentials.js';
 
 const program = new Command('guichet').description('Guichet helpdesk engine: administration commands').showHelpAfterError();
@@ -211,6 +213,8 @@ program
     if (reports.some((r) => r.error)) process.exitCode = 1;
   });
 
+registerAdminCommands(program, services);
+
 function parseDays(value: string): number {
   const days = Number(value);
   if (!Number.isInteger(days) || days < 1) throw new InvalidArgumentError('expected a whole number of days, at least 1');
@@ -225,6 +229,7 @@ function parseScopes(value: string): TokenScope[] {
 
 program.parseAsync().catch((error) => {
   if (error instanceof PackValidationError) console.error(error.problems.map(formatProblem).join('\n'));
+  else if (error instanceof ValidationFailed) console.error(error.problems.map((p) => `${p.field}: ${translate('en', p.rule, p.params)}`).join('\n'));
   else if (error instanceof DomainError) console.error(translate('en', error.code, error.params));
   else console.error((error as Error).message);
   process.exit(1);

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   TRANSITION_NOT_ALLOWED: 409,
   CONFLICT: 409,
+  /** The change would leave the tenant without an active administrator. */
+  LAST_ADMIN: 409,
   /** An Idempotency-Key already used for another request. */
   IDEMPOTENCY_KEY_REUSED: 422,
   MAIL_ALREADY_SENT: 409,
