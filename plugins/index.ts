@@ -5,6 +5,8 @@ import { localPlugin } from './local/index.js';
 import { oidcPlugin } from './oidc/index.js';
 import { trustedHeaderPlugin } from './trusted-header/index.js';
 import { webhooksPlugin } from './webhooks/index.js';
+import { ldapDirectoryPlugin } from './ldap-directory/index.js';
+import { csvDirectoryPlugin } from './csv-directory/index.js';
 
 /** The plugins shipped with Guichet. Packs turn them on in their `auth` (and future) sections. */
 export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
@@ -14,4 +16,6 @@ export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
   casPlugin as GuichetPlugin,
   localPlugin as GuichetPlugin,
   webhooksPlugin as GuichetPlugin,
+  ldapDirectoryPlugin as GuichetPlugin,
+  csvDirectoryPlugin as GuichetPlugin,
 ];

@@ -3,12 +3,14 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminOutboxController } from './api/admin-outbox.controller.js';
-import { AdminApiGuard, AdminAuditController, AdminOrganisationController, AdminPeopleController } from './api/admin.controller.js';
+import { AdminApiGuard, AdminAuditController, AdminDirectoryController, AdminOrganisationController, AdminPeopleController } from './api/admin.controller.js';
 import { AdminAudit } from './admin/admin-audit.js';
 import { AdminAuditRepository } from './admin/admin-audit.repository.js';
 import { AdminOrganisation } from './admin/admin-org.service.js';
 import { AdminPeople } from './admin/admin-people.service.js';
 import { DirectoryAdminRepository } from './directory/directory-admin.repository.js';
+import { DirectorySyncRepository } from './directory/directory-sync.repository.js';
+import { DirectorySync } from './admin/directory-sync.service.js';
 import { ApiAuthGuard } from './api/api-context.js';
 import { CatalogueController } from './api/catalogue.controller.js';
 import { DeskController } from './api/desk.controller.js';
@@ -150,6 +152,8 @@ const SERVICES: Provider[] = [
   AdminAudit,
   AdminPeople,
   AdminOrganisation,
+  DirectorySyncRepository,
+  DirectorySync,
   PackSyncRepository,
   PackSync,
   DemoSeeder,
@@ -210,7 +214,7 @@ export class AppModule {
         }),
       ],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
-      controllers: [HealthController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, AdminPeopleController, AdminOrganisationController, AdminAuditController, InboundMailController, ...plugins.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
+      controllers: [HealthController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, AdminPeopleController, AdminOrganisationController, AdminDirectoryController, AdminAuditController, InboundMailController, ...plugins.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: MAIL_CONFIG, useValue: config.mail },

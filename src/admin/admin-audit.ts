@@ -15,7 +15,8 @@ export type AdminAction =
   | 'team-member.set'
   | 'team-member.removed'
   | 'establishment.created'
-  | 'establishment.updated';
+  | 'establishment.updated'
+  | 'directory.synced';
 
 export const AUDIT_CSV_COLUMNS = ['id', 'at', 'actor', 'action', 'target_type', 'target', 'before', 'after'] as const;
 

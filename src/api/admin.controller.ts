@@ -4,10 +4,11 @@ import type { Response } from 'express';
 import { AdminAudit } from '../admin/admin-audit.js';
 import { AdminOrganisation } from '../admin/admin-org.service.js';
 import { AdminPeople } from '../admin/admin-people.service.js';
+import { DirectorySync } from '../admin/directory-sync.service.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { ApiAuthGuard, Ctx, type GuichetRequest } from './api-context.js';
 import {
-  AuditQueryDto, EstablishmentCreateDto, EstablishmentPatchDto, EstablishmentsQueryDto, MembershipDto, PeopleQueryDto, PersonCreateDto, PersonPatchDto, RolesDto, TeamMemberDto,
+  AuditQueryDto, DirectorySyncDto, EstablishmentCreateDto, EstablishmentPatchDto, EstablishmentsQueryDto, MembershipDto, PeopleQueryDto, PersonCreateDto, PersonPatchDto, RolesDto, TeamMemberDto,
 } from './admin.dto.js';
 
 /** A token with the `admin` scope, acting for a person with the `admin` role (403 otherwise). */
@@ -138,6 +139,22 @@ export class AdminOrganisationController {
   updateEstablishment(@Ctx() ctx: RequestContext, @Param('uai') uai: string, @Body() body: EstablishmentPatchDto) {
     const { lang: _, ...input } = body;
     return this.organisation.updateEstablishment(ctx, uai, input);
+  }
+}
+
+/** The tenant's people from its directory source (a directory plugin the pack turns on; LDAP here, CSV from the CLI). */
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminApiGuard)
+@Controller('api/:tenant/admin/directory')
+export class AdminDirectoryController {
+  constructor(private readonly directory: DirectorySync) {}
+
+  @Post('sync')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sync people, establishments, heads, roles and teams from the directory; counts and every refused entry with its reason; 404 without a directory source, 409 DIRECTORY_SHRANK' })
+  sync(@Ctx() ctx: RequestContext, @Body() body: DirectorySyncDto) {
+    return this.directory.sync(ctx, { dryRun: body.dryRun, source: body.source, force: body.force });
   }
 }
 

@@ -140,6 +140,24 @@ export class EstablishmentCreateDto extends EstablishmentPatchDto {
   uai: string;
 }
 
+export class DirectorySyncDto extends LangDto {
+  @ApiPropertyOptional({ description: 'Do everything in a transaction rolled back, and answer what it would change', default: false })
+  @IsOptional()
+  @IsBoolean()
+  dryRun?: boolean;
+
+  @ApiPropertyOptional({ description: 'The directory plugin (e.g. `ldap-directory`) when the pack turns on several' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  source?: string;
+
+  @ApiPropertyOptional({ description: 'Deactivate even when more than 20% of the directory people would go', default: false })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+}
+
 export class AuditQueryDto extends LangDto {
   @ApiPropertyOptional({ example: 'person.deactivated' })
   @IsOptional()

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { AdminAudit } from '../admin/admin-audit.js';
 import { AdminOrganisation } from '../admin/admin-org.service.js';
 import { AdminPeople } from '../admin/admin-people.service.js';
+import { DirectorySync, type DirectorySyncReport } from '../admin/directory-sync.service.js';
 import { DomainError } from '../common/errors.js';
 import type { ActorRef, RequestContext } from '../tenancy/request-context.js';
 import { TenantContexts } from '../tenancy/tenant-contexts.js';
@@ -152,4 +153,42 @@ export function registerAdminCommands(program: Command, services: () => Promise<
         for (const e of items) out(`${new Date(e.at).toISOString()}\t${e.actor}\t${e.action}\t${e.target.type}:${e.target.key}\t${JSON.stringify(e.before)} -> ${JSON.stringify(e.after)}`);
       })(tenant),
     );
+}
+
+/** The report of a directory sync in lines for a terminal. */
+export function formatSyncReport(r: DirectorySyncReport): string[] {
+  const lines = [
+    `${r.tenant}: directory sync from ${r.source}${r.dryRun ? ' (dry run: nothing written)' : ''} in ${r.ms} ms`,
+    `  read ${r.read}, refused ${r.refused.length}`,
+    `  people: ${r.people.created} created, ${r.people.updated} updated, ${r.people.unchanged} unchanged, ${r.people.deactivated} deactivated (${r.people.deactivatedWithTickets} with tickets, kept), ${r.people.inactiveInDirectory} deactivated in Guichet but in the directory`,
+    `  memberships: ${r.memberships.added} added, ${r.memberships.changed} changed, ${r.memberships.removed} removed`,
+    `  teams: ${r.teams.added} added, ${r.teams.changed} changed, ${r.teams.removed} removed`,
+    `  establishments: ${r.establishments.created} created${r.establishments.unknown.length ? `, ${r.establishments.unknown.length} unknown and ignored (${r.establishments.unknown.slice(0, 10).join(', ')}${r.establishments.unknown.length > 10 ? ', …' : ''})` : ''}`,
+  ];
+  for (const x of r.refused) lines.push(`  refused ${x.where}: ${x.reason}`);
+  return lines;
+}
+
+/** `guichet directory sync`: the tenant's people from its directory source (LDAP, CSV). */
+export function registerDirectoryCommands(program: Command, services: () => Promise<INestApplicationContext>, out: Output = (l) => console.log(l)): void {
+  program
+    .command('directory')
+    .description("people from the tenant's directory (a directory plugin in its pack's `plugins`)")
+    .command('sync <tenant>')
+    .description('create, update and deactivate people, their establishments, heads, roles and teams from the directory; idempotent')
+    .option('--dry-run', 'do everything in a transaction rolled back, and print what it would change')
+    .option('--file <path>', 'the file to read (CSV source)')
+    .option('--source <plugin>', 'the directory plugin, when the pack turns on several')
+    .option('--force', 'deactivate even when more than 20% of the directory people would go')
+    .option('--json', 'the report as JSON')
+    .action(async (tenant: string, o: { dryRun?: boolean; file?: string; source?: string; force?: boolean; json?: boolean }) => {
+      const app = await services();
+      try {
+        const report = await app.get(DirectorySync).sync(app.get(TenantContexts).for(tenant, cliActor()), o);
+        if (o.json) out(JSON.stringify(report, null, 2));
+        else for (const line of formatSyncReport(report)) out(line);
+      } finally {
+        await app.close();
+      }
+    });
 }

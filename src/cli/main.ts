@@ -22,7 +22,7 @@ import { formatProblem, PackValidationError } from '../tenancy/pack-errors.js';
 import { DomainError } from '../common/errors.js';
 import { translate } from '../common/i18n.js';
 import { localPlugin } from '../../plugins/local/index.js';
-import { registerAdminCommands } from './admin-commands.js';
+import { registerAdminCommands, registerDirectoryCommands } from './admin-commands.js';
 import { ValidationFailed } from '../common/errors.js';
 import { LocalCredentials } from '../../plugins/local/local-credentials.js';
 
@@ -214,6 +214,7 @@ program
   });
 
 registerAdminCommands(program, services);
+registerDirectoryCommands(program, services);
 
 function parseDays(value: string): number {
   const days = Number(value);

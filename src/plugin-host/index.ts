@@ -19,3 +19,4 @@ export { pluginTablePrefix, tenantTable } from './plugin-migrations.js';
 export type { MigrationInterface, QueryRunner } from 'typeorm';
 export { ApiAuthHost, ApiCtx, PluginApi, PluginApiGuard, pluginApiPrefix, type ApiScope } from './plugin-routes.js';
 export { PluginTask, type PluginTaskDefinition } from './plugin-tasks.js';
+export { DirectorySource, directoryMappingSchema, directoryScope, mapDirectoryEntry, type DirectoryCapability, type DirectoryItem, type DirectoryMapping, type DirectoryPerson, type DirectoryScope } from './directory-source.js';

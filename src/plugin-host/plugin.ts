@@ -2,6 +2,7 @@ import type { Provider, Type } from '@nestjs/common';
 import type { MigrationInterface } from 'typeorm';
 import type { z } from 'zod';
 import type { PluginTaskDefinition } from './plugin-tasks.js';
+import type { DirectoryCapability } from './directory-source.js';
 import type { LocalizedInput } from '../tenancy/pack.schema.js';
 
 /** How a sign-in method meets the person: a picker, a form, a redirect to an identity provider, or headers set by a proxy. */
@@ -39,6 +40,11 @@ export interface GuichetPlugin<Options = unknown> {
   options: z.ZodType<Options>;
   provides: {
     authMethod?: AuthMethodCapability;
+    /**
+     * A directory people are synced from (`guichet directory sync`): the source class, one of the
+     * plugin's providers. A pack turns it on in `plugins` with its options (docs/plugins.md § directory).
+     */
+    directory?: DirectoryCapability;
     /** Events the plugin subscribes to (through PluginEvents), listed by `guichet plugins list`. */
     events?: string[];
   };

@@ -4,7 +4,7 @@ import type { PackProblem } from './pack-errors.js';
 export interface PackEnvironment {
   env: Record<string, string | undefined>;
   /**
-   * Demo mode: a sign-in method whose variables are not set is left out (the demo sign-in stays).
+   * Demo mode: a sign-in method (or plugin) whose variables are not set is left out (the demo sign-in stays).
    * Otherwise it is a problem naming the variable: production must offer a configured method.
    */
   demo: boolean;
@@ -38,7 +38,7 @@ export function resolvePackEnvironment(merged: Record<string, unknown>, environm
         method.options = substitute(method.options, `${section}[${i}].options`, environment.env, missing);
       }
       if (!missing.length) return kept.push(entry);
-      if (environment.demo && section === 'auth') {
+      if (environment.demo) {
         unconfigured.push({ plugin: String(method.plugin), variables: [...new Set(missing.map((m) => m.variable))] });
         return;
       }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AdminAudit } from '../../src/admin/admin-audit.js';
 import { AdminOrganisation } from '../../src/admin/admin-org.service.js';
 import { AdminPeople } from '../../src/admin/admin-people.service.js';
+import { DirectorySync } from '../../src/admin/directory-sync.service.js';
 import { ApiTokenService } from '../../src/auth/api-token.service.js';
 import { SessionService } from '../../src/auth/session.service.js';
 import { SignInService } from '../../src/auth/sign-in.service.js';
@@ -73,6 +74,7 @@ export class TestCore {
   get adminPeople() { return this.app.get(AdminPeople); }
   get adminOrg() { return this.app.get(AdminOrganisation); }
   get adminAudit() { return this.app.get(AdminAudit); }
+  get directorySync() { return this.app.get(DirectorySync); }
   get demo(): boolean { return this.app.get<AppConfig>(APP_CONFIG).demo; }
 
   /** Turns demo mode on or off in the running instance (its configuration is read at each request). */
