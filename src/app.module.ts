@@ -74,6 +74,8 @@ import { DeskPageBuilder } from './portal/desk-page.js';
 import { PortalApiController } from './portal/portal-api.controller.js';
 import { PortalCreateController } from './portal/portal-create.controller.js';
 import { PortalDeskController } from './portal/portal-desk.controller.js';
+import { PortalAdminController } from './portal/portal-admin.controller.js';
+import { AdminPageBuilder } from './portal/admin-page.js';
 import { PortalFallbackController } from './portal/portal-fallback.controller.js';
 import { PortalHomeController } from './portal/portal-home.controller.js';
 import { PortalPages } from './portal/portal-page.js';
@@ -106,7 +108,7 @@ export interface GuichetOptions {
 }
 
 /** The portal's pages, after every fixed path; the fallback (any other page: "not found") is last. */
-const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalHomeController, PortalCreateController, PortalTicketsController, PortalDeskController, PortalFallbackController];
+const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalHomeController, PortalCreateController, PortalTicketsController, PortalDeskController, PortalAdminController, PortalFallbackController];
 
 /** Every service, by domain from the bottom up. Subscribers of one event run in this order (SLA clocks before mass incidents). */
 const SERVICES: Provider[] = [
@@ -174,6 +176,7 @@ const SERVICES: Provider[] = [
   PortalPages,
   TicketPageBuilder,
   DeskPageBuilder,
+  AdminPageBuilder,
   PluginLifecycle,
 ];
 

@@ -1,6 +1,7 @@
 import { localized, pick } from '../common/localized.js';
 import type { Locale, LocalizedInput } from '../tenancy/pack.schema.js';
 import { DESK_MESSAGES } from './desk-messages.js';
+import { ADMIN_MESSAGES } from './admin-messages.js';
 
 /**
  * The portal's own words, French and English. A pack overrides any of them with a text of the
@@ -10,6 +11,7 @@ import { DESK_MESSAGES } from './desk-messages.js';
 const MESSAGES: Record<Locale, Record<string, string>> = {
   fr: {
     ...DESK_MESSAGES.fr,
+    ...ADMIN_MESSAGES.fr,
     'skip.content': 'Aller au contenu',
     'skip.menu': 'Aller au menu',
     'skip.footer': 'Aller au pied de page',
@@ -200,6 +202,7 @@ const MESSAGES: Record<Locale, Record<string, string>> = {
   },
   en: {
     ...DESK_MESSAGES.en,
+    ...ADMIN_MESSAGES.en,
     'skip.content': 'Skip to content',
     'skip.menu': 'Skip to menu',
     'skip.footer': 'Skip to footer',
