@@ -126,7 +126,7 @@ export class EstablishmentPatchDto extends LangDto {
   @MaxLength(100)
   kind?: string;
 
-  @ApiPropertyOptional({ example: 'Caen' })
+  @ApiPropertyOptional({ example: 'Exempleville' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
