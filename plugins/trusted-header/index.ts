@@ -101,5 +101,6 @@ function lowerCased(mapping: ClaimMapping): ClaimMapping {
     headOf: mapping.headOf && { ...mapping.headOf, claim: lower(mapping.headOf.claim) },
     heads: mapping.heads?.map((r) => ({ ...r, claim: lower(r.claim) })),
     roles: mapping.roles?.map((r) => ({ ...r, claim: lower(r.claim) })),
+    teams: mapping.teams?.map((r) => ({ ...r, claim: lower(r.claim) })),
   };
 }

@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { z } from 'zod';
-import { claimMappingSchema, claimRuleSchema, claimValues, mapClaims, ruleHolds, type Claims } from './claim-mapping.js';
+import { claimMappingSchema, claimValues, mapClaims, type Claims } from './claim-mapping.js';
 
 /** One person as a directory source describes them. */
 export interface DirectoryPerson {
@@ -44,17 +44,14 @@ export interface DirectoryCapability {
   source: Type<DirectorySource<never>>;
 }
 
-const teamRuleSchema = claimRuleSchema.extend({ team: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a team key'), lead: z.boolean().default(false) });
-
 /**
  * The mapping of a directory's attributes (or a CSV's columns) to a person: the sign-in claim
- * mapping (login, name, email, establishments, headOf, heads, roles, unknownEstablishments,
- * separator) plus `title` and `teams` rules (`{ claim, equals, team, lead }`).
+ * mapping (login, name, email, establishments, headOf, heads, roles, teams, unknownEstablishments,
+ * separator) plus `title`.
  */
 export function directoryMappingSchema(defaults: { login: string; name: string; email?: string }) {
   return claimMappingSchema(defaults).unwrap().extend({
     title: z.string().min(1).optional(),
-    teams: z.array(teamRuleSchema).optional(),
   });
 }
 export type DirectoryMapping = z.infer<ReturnType<typeof directoryMappingSchema>>;
@@ -65,11 +62,7 @@ export function mapDirectoryEntry(attributes: Claims, mapping: DirectoryMapping)
   if (!identity) return null;
   const [title] = mapping.title ? claimValues(attributes, mapping.title) : [];
   const person: DirectoryPerson = { login: identity.login, name: identity.name, email: identity.email, title, establishments: identity.establishments, roles: identity.roles };
-  if (mapping.teams) {
-    const teams = new Map<string, boolean>();
-    for (const rule of mapping.teams) if (ruleHolds(attributes, rule, mapping.separator)) teams.set(rule.team, (teams.get(rule.team) ?? false) || rule.lead);
-    person.teams = [...teams].map(([key, lead]) => ({ key, lead })).sort((a, b) => a.key.localeCompare(b.key));
-  }
+  if (identity.teams) person.teams = identity.teams.memberOf;
   return person;
 }
 
