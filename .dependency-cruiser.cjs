@@ -15,7 +15,7 @@ const LAYERS = [
   ['notifications'],
   ['sla'],
   ['desk'],
-  ['jobs'],
+  ['jobs', 'admin'],
   ['auth'],
   ['api', 'health'],
   ['portal'],

@@ -7,6 +7,8 @@ import { oidcPlugin } from './oidc/index.js';
 import { schoolYearPlugin } from './school-year/index.js';
 import { trustedHeaderPlugin } from './trusted-header/index.js';
 import { webhooksPlugin } from './webhooks/index.js';
+import { ldapDirectoryPlugin } from './ldap-directory/index.js';
+import { csvDirectoryPlugin } from './csv-directory/index.js';
 
 /** The plugins shipped with Guichet. Packs turn them on in their `auth` and `plugins` sections. */
 export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
@@ -18,4 +20,6 @@ export const FIRST_PARTY_PLUGINS: GuichetPlugin[] = [
   webhooksPlugin as GuichetPlugin,
   schoolYearPlugin as GuichetPlugin,
   frFieldsPlugin as GuichetPlugin,
+  ldapDirectoryPlugin as GuichetPlugin,
+  csvDirectoryPlugin as GuichetPlugin,
 ];

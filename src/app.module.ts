@@ -3,6 +3,14 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminOutboxController } from './api/admin-outbox.controller.js';
+import { AdminApiGuard, AdminAuditController, AdminDirectoryController, AdminOrganisationController, AdminPeopleController } from './api/admin.controller.js';
+import { AdminAudit } from './admin/admin-audit.js';
+import { AdminAuditRepository } from './admin/admin-audit.repository.js';
+import { AdminOrganisation } from './admin/admin-org.service.js';
+import { AdminPeople } from './admin/admin-people.service.js';
+import { DirectoryAdminRepository } from './directory/directory-admin.repository.js';
+import { DirectorySyncRepository } from './directory/directory-sync.repository.js';
+import { DirectorySync } from './admin/directory-sync.service.js';
 import { ApiAuthGuard } from './api/api-context.js';
 import { CatalogueController } from './api/catalogue.controller.js';
 import { DeskController } from './api/desk.controller.js';
@@ -71,6 +79,8 @@ import { DeskPageBuilder } from './portal/desk-page.js';
 import { PortalApiController } from './portal/portal-api.controller.js';
 import { PortalCreateController } from './portal/portal-create.controller.js';
 import { PortalDeskController } from './portal/portal-desk.controller.js';
+import { PortalAdminController } from './portal/portal-admin.controller.js';
+import { AdminPageBuilder } from './portal/admin-page.js';
 import { PortalFallbackController } from './portal/portal-fallback.controller.js';
 import { PortalHomeController } from './portal/portal-home.controller.js';
 import { PortalPages } from './portal/portal-page.js';
@@ -107,7 +117,7 @@ export interface GuichetOptions {
 }
 
 /** The portal's pages, after every fixed path; the fallback (any other page: "not found") is last. */
-const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalHomeController, PortalCreateController, PortalTicketsController, PortalDeskController, PortalFallbackController];
+const PORTAL_CONTROLLERS = [PortalPublicController, PortalApiController, PortalHomeController, PortalCreateController, PortalTicketsController, PortalDeskController, PortalAdminController, PortalFallbackController];
 
 /** Every service, by domain from the bottom up. Subscribers of one event run in this order (SLA clocks before mass incidents). */
 const SERVICES: Provider[] = [
@@ -118,6 +128,7 @@ const SERVICES: Provider[] = [
   CatalogueRepository,
   CatalogueService,
   DirectoryRepository,
+  DirectoryAdminRepository,
   ProfileRepository,
   KnowledgeRepository,
   KnowledgeService,
@@ -150,6 +161,12 @@ const SERVICES: Provider[] = [
   TimerService,
   BackgroundJobs,
   JobScheduler,
+  AdminAuditRepository,
+  AdminAudit,
+  AdminPeople,
+  AdminOrganisation,
+  DirectorySyncRepository,
+  DirectorySync,
   PackSyncRepository,
   PackSync,
   DemoSeeder,
@@ -164,12 +181,14 @@ const SERVICES: Provider[] = [
   ActionLimits,
   SignInHttp,
   ApiAuthGuard,
+  AdminApiGuard,
   IdempotencyRepository,
   IdempotencySweep,
   PortalSessionGuard,
   PortalPages,
   TicketPageBuilder,
   DeskPageBuilder,
+  AdminPageBuilder,
   PluginLifecycle,
 ];
 
@@ -215,7 +234,7 @@ export class AppModule {
         }),
       ],
       // Portal controllers (`/:tenant/...`) come last so that fixed paths win.
-      controllers: [HealthController, MetricsController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, InboundMailController, ...plugins.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
+      controllers: [HealthController, MetricsController, CatalogueController, TicketsController, DeskController, TokensController, AdminOutboxController, AdminPeopleController, AdminOrganisationController, AdminDirectoryController, AdminAuditController, InboundMailController, ...plugins.flatMap((p) => p.controllers ?? []), AuthController, ...PORTAL_CONTROLLERS],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: MAIL_CONFIG, useValue: config.mail },

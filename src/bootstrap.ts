@@ -23,6 +23,7 @@ import { JobScheduler } from './jobs/job-scheduler.js';
 import { LocalStorageDriver, type StorageDriver } from './storage/storage.js';
 import { mountPortal } from './portal/assets.js';
 import { PackLoader } from './tenancy/pack-loader.js';
+import type { PackEnvironment } from './tenancy/pack-environment.js';
 import type { GuichetPlugin } from './plugin-host/plugin.js';
 import { PluginRegistry } from './plugin-host/plugin-registry.js';
 import { FIRST_PARTY_PLUGINS } from '../plugins/index.js';
@@ -65,9 +66,12 @@ export function storageDriver(config: AppConfig, plugins: PluginRegistry): Stora
   return found.capability.create(options.data, { dataDir: config.dataDir });
 }
 
-/** The pack loader with the plugins' checks (auth plugin names and options) and what packs may turn on (their `plugins:`). */
-export function packLoader(dir: string, plugins: PluginRegistry = new PluginRegistry(FIRST_PARTY_PLUGINS as GuichetPlugin[])): PackLoader {
-  return new PackLoader(dir, (pack, fileOf) => plugins.check(pack, fileOf), plugins.all());
+/**
+ * The pack loader with the plugins' checks (auth plugin names and options), what packs may turn
+ * on (their `plugins:`), and where `${VAR}` in their options is resolved.
+ */
+export function packLoader(dir: string, plugins: PluginRegistry = new PluginRegistry(FIRST_PARTY_PLUGINS as GuichetPlugin[]), environment?: PackEnvironment): PackLoader {
+  return new PackLoader(dir, (pack, fileOf) => plugins.check(pack, fileOf), plugins.all(), environment);
 }
 
 export interface GuichetBootOptions {
@@ -78,6 +82,8 @@ export interface GuichetBootOptions {
   logger?: LoggerService | LogLevel[] | false;
   /** Where log lines go (stdout by default): tests read them from a stream. */
   logDestination?: DestinationStream;
+  /** `createContext` only: migrate and sync packs before returning (default). Off for commands that must not change the database (`tenants plan`). */
+  prepare?: boolean;
 }
 
 /** The process's logger, from the configuration or, when a test asks for Nest levels, the lowest of them. */
@@ -100,7 +106,10 @@ function bootLogger(config: AppConfig, options: GuichetBootOptions): { pino: Pin
 async function moduleFor(config: AppConfig, options: GuichetBootOptions, observed: { metrics: Metrics; state: ProcessState }) {
   const plugins = await loadPlugins(config.plugins);
   // A broken pack stops the boot with every problem listed, before the database is opened.
-  const packs = packLoader(config.tenantsDir, plugins).loadAll(config.tenants);
+  const packs = packLoader(config.tenantsDir, plugins, { env: config.env ?? process.env, demo: config.demo }).loadAll(config.tenants);
+  for (const pack of packs) {
+    for (const m of pack.unconfigured) new Logger('Packs').warn(`${pack.id}: sign-in "${m.plugin}" not offered, set ${m.variables.join(', ')} (demo mode)`);
+  }
   return AppModule.register({
     config: { ...config, mail: config.mail ?? loadMailConfig({}, config.publicUrl) },
     registry: new TenantRegistry(packs),
@@ -156,8 +165,10 @@ export async function createContext(config: AppConfig, options: GuichetBootOptio
   const { nest } = bootLogger(config, { ...options, logger: options.logger ?? ['error', 'warn'] });
   const app = await NestFactory.createApplicationContext(await moduleFor(config, options, { metrics: new Metrics({ processMetrics: false }), state: new ProcessState() }), { logger: nest });
   try {
-    await app.get(Deployment).prepare({ seed: options.seed ?? false });
-    app.get(JobScheduler).start();
+    if (options.prepare !== false) {
+      await app.get(Deployment).prepare({ seed: options.seed ?? false });
+      app.get(JobScheduler).start();
+    }
     return app;
   } catch (error) {
     await app.close();

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { packLoader } from '../src/bootstrap.js';
+import { PRODUCTION_ENV } from './setup/production-env.js';
 import { validateUai } from '../src/common/uai.js';
 import { formatProblem } from '../src/tenancy/pack-errors.js';
 import { PackLoader } from '../src/tenancy/pack-loader.js';
@@ -58,5 +60,40 @@ describe('tenant packs', () => {
 
   it.each(ids)('%s has a README.md', (id) => {
     expect(existsSync(join(TENANTS, id, 'README.md'))).toBe(true);
+  });
+});
+
+describe('tenant packs in production (demo mode off)', () => {
+  const production = (env: Record<string, string>) => packLoader(TENANTS, undefined, { env, demo: false });
+
+  it.each(ids)('%s offers a sign-in method other than demo, configured from the environment', (id) => {
+    const pack = production(PRODUCTION_ENV).load(id);
+    const methods = pack.config.auth.map((a) => a.plugin).filter((p) => p !== 'demo');
+    expect(methods.length).toBeGreaterThan(0);
+    expect(pack.unconfigured).toEqual([]);
+    expect(JSON.stringify(pack.config.auth)).not.toContain('${');
+  });
+
+  it.each(ids)('%s fails without its variables, naming file, key and variable', (id) => {
+    const result = production({}).tryLoad(id);
+    const problems = 'problems' in result ? result.problems.map(formatProblem) : [];
+    if (id === 'kosmos-aura') expect(problems).toEqual([
+      'tenants/kosmos-aura/tenant.yaml: auth[0].options.issuer: expected the environment variable GUICHET_KOSMOS_OIDC_ISSUER to be set (the deployment\'s configuration; see the pack\'s README)',
+      'tenants/kosmos-aura/tenant.yaml: auth[0].options.clientId: expected the environment variable GUICHET_KOSMOS_OIDC_CLIENT_ID to be set (the deployment\'s configuration; see the pack\'s README)',
+    ]);
+    else expect(problems).toEqual([expect.stringMatching(new RegExp(`^tenants/${id}/tenant\\.yaml: auth\\[0\\]\\.options\\.(server|proxies): expected the environment variable GUICHET_[A-Z]+_(CAS_URL|PROXIES) to be set`))]);
+  });
+
+  it.each(ids)('%s in demo mode without variables leaves its production method out and keeps demo', (id) => {
+    const pack = packLoader(TENANTS, undefined, { env: {}, demo: true }).load(id);
+    expect(pack.config.auth.map((a) => a.plugin)).toContain('demo');
+    expect(pack.unconfigured.length).toBeGreaterThan(0);
+  });
+
+  it.each(ids)('%s documents its sign-in variables in its README', (id) => {
+    const readme = readFileSync(join(TENANTS, id, 'README.md'), 'utf8');
+    const pack = packLoader(TENANTS, undefined, { env: {}, demo: true }).load(id);
+    expect(readme).toMatch(/## Sign-in/);
+    for (const m of pack.unconfigured) for (const v of m.variables) expect(readme).toContain(v);
   });
 });

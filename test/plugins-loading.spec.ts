@@ -8,7 +8,7 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'plugins');
 describe('plugins from outside the tree (GUICHET_PLUGINS)', () => {
   it('loads a plugin by path beside the first-party ones, without touching src/ or plugins/', async () => {
     const registry = await loadPlugins([join(FIXTURES, 'outside-plugin.mjs')]);
-    expect(registry.names()).toEqual(['cas', 'demo', 'fr-fields', 'local', 'oidc', 'outside', 'school-year', 'trusted-header', 'webhooks']);
+    expect(registry.names()).toEqual(['cas', 'csv-directory', 'demo', 'fr-fields', 'ldap-directory', 'local', 'oidc', 'outside', 'school-year', 'trusted-header', 'webhooks']);
     expect(registry.get('outside')).toMatchObject({ version: '1.2.3', core: '^0.1' });
   });
 

@@ -8,8 +8,8 @@ import { definePlugin, SignInHost, SignInError, claimMappingSchema, mapClaims, t
 const cidrSchema = z.string().refine((value) => parseCidr(value) !== null, 'an address or a CIDR block such as 10.0.0.0/8 or 2001:db8::/32');
 
 const options = z.strictObject({
-  /** Addresses of the portal's reverse proxies (CIDR blocks); a request from anywhere else is refused. */
-  proxies: z.array(cidrSchema).min(1),
+  /** Addresses of the portal's reverse proxies (CIDR blocks); a request from anywhere else is refused. A string is a list separated by commas or spaces (`"${GUICHET_X_PROXIES}"`). */
+  proxies: z.preprocess((v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v), z.array(cidrSchema).min(1)),
   /** Header names (case-insensitive) and how they map to the person. */
   claims: claimMappingSchema({ login: 'x-remote-user', name: 'x-remote-name', email: 'x-remote-mail' }),
 });
@@ -101,5 +101,6 @@ function lowerCased(mapping: ClaimMapping): ClaimMapping {
     headOf: mapping.headOf && { ...mapping.headOf, claim: lower(mapping.headOf.claim) },
     heads: mapping.heads?.map((r) => ({ ...r, claim: lower(r.claim) })),
     roles: mapping.roles?.map((r) => ({ ...r, claim: lower(r.claim) })),
+    teams: mapping.teams?.map((r) => ({ ...r, claim: lower(r.claim) })),
   };
 }

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { EventBus } from '../events/event-bus.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { Clock } from '../common/clock.js';
 import { DomainError, FieldErrors } from '../common/errors.js';
@@ -33,14 +34,20 @@ interface CachedToken {
 const CACHE_SIZE = 10_000;
 
 @Injectable()
-export class ApiTokenService {
+export class ApiTokenService implements OnModuleInit {
   private readonly cache = new Map<string, CachedToken>();
 
   constructor(
     private readonly directory: DirectoryRepository,
     private readonly tokens: ApiTokenRepository,
     private readonly clock: Clock,
+    private readonly events: EventBus,
   ) {}
+
+  onModuleInit(): void {
+    // A person deactivated or given other roles: their tokens are looked up again, here at once.
+    this.events.on('person.changed', (ctx, { personId }) => this.forgetPerson(ctx.tenantId, personId), { phase: 'after-commit', name: 'api-tokens' });
+  }
 
   async mint(ctx: RequestContext, login: string, options: { name: string; scopes: TokenScope[]; expiresAt?: Date }): Promise<{ token: string; id: string }> {
     const person = await this.directory.personByLoginOrId(ctx, login);
@@ -84,6 +91,11 @@ export class ApiTokenService {
   private remember(key: string, entry: CachedToken): void {
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, entry);
+  }
+
+  /** Forgets every token of a person here (other instances within `TOKEN_CACHE_MS`). */
+  private forgetPerson(tenantId: string, personId: string): void {
+    for (const [key, entry] of this.cache) if (entry.tenantId === tenantId && entry.row.person_id === personId) this.cache.delete(key);
   }
 
   /** Forgets a revoked token here at once (other instances within `TOKEN_CACHE_MS`). */

@@ -124,6 +124,7 @@ export class SignInService {
         }
         await this.directory.replaceMemberships(tx, person.id, memberships);
       }
+      if (identity.teams) await this.directory.replaceTeamMemberships(tx, person.id, identity.teams.managed, identity.teams.memberOf);
       return person.id;
     });
   }

@@ -6,6 +6,8 @@ import { createContext, loadPlugins, packLoader } from '../bootstrap.js';
 import { resolveSdkForPlugins } from '../bootstrap-sdk.js';
 import { ApiTokenService } from '../auth/api-token.service.js';
 import { DemoSeeder } from '../deployment/demo-seeder.js';
+import { formatPlan } from '../deployment/pack-plan.js';
+import { PackSync } from '../deployment/pack-sync.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { BackgroundJobs } from '../jobs/background-jobs.js';
 import { pluginMigrations } from '../plugin-host/plugin-migrations.js';
@@ -20,6 +22,7 @@ import { DomainError, ValidationFailed } from '../common/errors.js';
 import { translate, translateProblem } from '../common/i18n.js';
 import type { CommandIO } from '../plugin-host/commands.js';
 import { addPluginCommands } from './plugin-commands.js';
+import { registerAdminCommands, registerDirectoryCommands } from './admin-commands.js';
 
 const program = new Command('guichet').description('Guichet helpdesk engine: administration commands').showHelpAfterError();
 
@@ -35,7 +38,7 @@ program
   .action(async () => {
     const config = loadConfig();
     const plugins = await loadPlugins(config.plugins);
-    const packs = packLoader(config.tenantsDir, plugins).loadAll(config.tenants);
+    const packs = packLoader(config.tenantsDir, plugins, { env: process.env, demo: config.demo }).loadAll(config.tenants);
     for (const plugin of plugins.all()) {
       const capabilities = Object.entries(plugin.provides).filter(([, v]) => v).map(([k]) => k);
       if (plugin.controllers?.length) capabilities.push('routes');
@@ -61,17 +64,18 @@ program
 const tenants = program.command('tenants').description('tenant packs');
 tenants
   .command('validate')
-  .description("load and check every pack (the same loader as at boot, with the deployment's plugins)")
+  .description('load and check every pack (the same loader as at boot, with this environment: outside demo mode a sign-in variable not set is an error)')
   .option('-d, --dir <folder>', 'folder of packs (default: tenants/ or GUICHET_TENANTS_DIR)')
   .action(async (options: { dir?: string }) => {
     const config = loadConfig();
-    const loader = packLoader(options.dir ?? config.tenantsDir, await loadPlugins(config.plugins));
+    const loader = packLoader(options.dir ?? config.tenantsDir, await loadPlugins(config.plugins), { env: process.env, demo: config.demo });
     let failed = false;
     for (const id of loader.listIds()) {
       const result = loader.tryLoad(id);
       if ('pack' in result) {
         const leaves = result.pack.catalogue.filter((c) => c.leaf).length;
         console.log(`ok   ${id} (${result.pack.lifecycle.statuses.size} statuses, ${result.pack.lifecycle.transitions.length} transitions, ${leaves} catalogue leaves)`);
+        for (const m of result.pack.unconfigured) console.log(`     sign-in "${m.plugin}" not offered in demo mode: set ${m.variables.join(', ')}`);
       } else {
         failed = true;
         console.log(`FAIL ${id}`);
@@ -79,6 +83,20 @@ tenants
       }
     }
     if (failed) process.exitCode = 1;
+  });
+tenants
+  .command('plan [tenant]')
+  .description('compare the packs on disk with what the database holds and print what a deploy would change (statuses, transitions, teams, leaves, tickets moved); exits 1 if a change would strand tickets. Writes nothing: run `guichet migrate` first')
+  .action(async (tenantId: string | undefined) => {
+    const app = await createContext(loadConfig(), { seed: false, prepare: false, logger: ['error'] });
+    let refused = false;
+    for (const pack of app.get(TenantRegistry).all().filter((p) => !tenantId || p.id === tenantId)) {
+      const plan = await app.get(PackSync).plan(app.get(TenantContexts).for(pack.id));
+      for (const line of formatPlan(plan)) console.log(line);
+      refused ||= plan.stranded.length > 0;
+    }
+    await app.close();
+    if (refused) process.exitCode = 1;
   });
 tenants
   .command('list')
@@ -168,6 +186,9 @@ program
     await app.close();
     if (reports.some((r) => r.error)) process.exitCode = 1;
   });
+
+registerAdminCommands(program, services);
+registerDirectoryCommands(program, services);
 
 function parseDays(value: string): number {
   const days = Number(value);

@@ -14,6 +14,10 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   TRANSITION_NOT_ALLOWED: 409,
   CONFLICT: 409,
+  /** The change would leave the tenant without an active administrator. */
+  LAST_ADMIN: 409,
+  /** A directory sync would deactivate too large a share of the people it manages (an empty or misfiltered read?). */
+  DIRECTORY_SHRANK: 409,
   /** An Idempotency-Key already used for another request. */
   IDEMPOTENCY_KEY_REUSED: 422,
   MAIL_ALREADY_SENT: 409,

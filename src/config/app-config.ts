@@ -38,6 +38,8 @@ export interface AppConfig {
   tenants?: string[];
   /** Folder where the local storage driver keeps attachments. */
   storageDir: string;
+  /** The environment `${VAR}` in packs' sign-in and plugin options is read from (this process's when absent). */
+  env?: Record<string, string | undefined>;
   /** Demo mode: demo data and the demo sign-in are allowed. */
   demo: boolean;
   /** Public base URL, for links in mails. */
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tenants: env.GUICHET_TENANTS ? env.GUICHET_TENANTS.split(',').map((t) => t.trim()).filter(Boolean) : undefined,
     storageDir: resolve(env.GUICHET_STORAGE_DIR ?? resolve(dataDir, 'attachments')),
     demo: env.GUICHET_DEMO ? env.GUICHET_DEMO === 'true' : !env.DATABASE_URL,
+    env,
     publicUrl: env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`,
     mail: loadMailConfig(env, env.GUICHET_PUBLIC_URL ?? `http://localhost:${port}`),
     storageDriver: env.GUICHET_STORAGE_DRIVER || undefined,

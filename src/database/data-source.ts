@@ -10,8 +10,10 @@ import { DeskAndSla1795468770798 } from './migrations/1795468770798-desk-and-sla
 import { RequesterIndexOrder1795470734911 } from './migrations/1795470734911-requester-index-order.js';
 import { DeskQueueIndex1795469832244 } from './migrations/1795469832244-desk-queue-index.js';
 import { IdempotencyKeys1795480000000 } from './migrations/1795480000000-idempotency-keys.js';
+import { PackChanges1796600000000 } from './migrations/1796600000000-pack-changes.js';
+import { Administration1796600000100 } from './migrations/1796600000100-administration.js';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798, DeskQueueIndex1795469832244, RequesterIndexOrder1795470734911, IdempotencyKeys1795480000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000, IdentityAndIsolation1795468712504, InboundMail1795468678726, DeskAndSla1795468770798, DeskQueueIndex1795469832244, RequesterIndexOrder1795470734911, IdempotencyKeys1795480000000, PackChanges1796600000000, Administration1796600000100];
 
 /** Embedded databases behind data sources: node-postgres does not close them. */
 const embedded = new WeakMap<DataSource, { close(): Promise<void> }>();

@@ -35,7 +35,7 @@ export function deskTransition(ctx: RequestContext, ticket: TicketRow, actors: R
 
 /** The 409 of an action the ticket's status does not allow, listing what is allowed. */
 export function notAllowed(ctx: RequestContext, ticket: TicketRow, action: string, actors: ReadonlySet<Actor>): DomainError {
-  const status = ctx.tenant.lifecycle.status(ticket.status);
+  const status = ctx.tenant.lifecycle.statusOf(ticket);
   const allowed = ctx.tenant.lifecycle.allowed(ticket.status, actors, ticket.type);
   return new DomainError('TRANSITION_NOT_ALLOWED', { transition: action, status: pick(status.label, ctx.locale) }, {
     allowed: allowed.map((t) => ({ name: t.name, label: pick(t.label, ctx.locale), requires: t.requires })),

@@ -214,6 +214,19 @@ export class DirectoryRepository {
     return row;
   }
 
+  /** Makes a person's memberships of the `managed` teams exactly `teams` (active teams only); other teams are left alone. */
+  async replaceTeamMemberships(ctx: RequestContext, personId: string, managed: string[], teams: { key: string; lead: boolean }[]): Promise<void> {
+    await ctx.query(
+      `WITH managed AS (SELECT id, key FROM team WHERE tenant_id = $1 AND active AND key = ANY($3::text[])),
+       target AS (SELECT m.id AS team_id, r.lead FROM jsonb_to_recordset($4::jsonb) AS r(key text, lead boolean) JOIN managed m ON m.key = r.key),
+       gone AS (
+         DELETE FROM team_member tm WHERE tm.tenant_id = $1 AND tm.person_id = $2 AND tm.team_id IN (SELECT id FROM managed) AND tm.team_id NOT IN (SELECT team_id FROM target))
+       INSERT INTO team_member AS tm (tenant_id, team_id, person_id, lead) SELECT $1, team_id, $2, lead FROM target
+       ON CONFLICT (tenant_id, team_id, person_id) DO UPDATE SET lead = EXCLUDED.lead WHERE tm.lead IS DISTINCT FROM EXCLUDED.lead`,
+      [ctx.tenantId, personId, managed, JSON.stringify(teams)],
+    );
+  }
+
   /** Makes a person's memberships exactly these (establishment id → roles). */
   async replaceMemberships(ctx: RequestContext, personId: string, memberships: { establishmentId: string; roles: string[] }[]): Promise<void> {
     await ctx.query(

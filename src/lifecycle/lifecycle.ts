@@ -111,6 +111,14 @@ export class Lifecycle {
     return status;
   }
 
+  /**
+   * A ticket's status, or a stand-in named by its key when the pack no longer has it: a ticket
+   * pack sync has not moved yet, or read by an instance still on the previous pack.
+   */
+  statusOf(ticket: { status: string; status_category: StatusCategory | string }): StatusDefinition {
+    return this.statuses.get(ticket.status) ?? { key: ticket.status, label: { fr: ticket.status }, category: ticket.status_category as StatusCategory };
+  }
+
   category(key: string): StatusCategory {
     return this.status(key).category;
   }

@@ -11,6 +11,8 @@ export interface SignedInIdentity {
   roles?: string[];
   /** Whether establishments missing from the directory are created (named by their UAI). */
   createEstablishments?: boolean;
+  /** With a mapping that has `teams`: the teams it manages, and those the person belongs to (with lead); absent: team memberships are left as they are. */
+  teams?: { managed: string[]; memberOf: { key: string; lead: boolean }[] };
 }
 
 /** Claims, attributes or headers, by name: a value or a list of values. */
@@ -59,6 +61,8 @@ export function claimMappingSchema(defaults: { login: string; name: string; emai
       heads: z.array(claimRuleSchema).optional(),
       /** Roles given when a rule holds; with this list, roles follow the provider at each sign-in. */
       roles: z.array(claimRuleSchema.extend({ role: z.enum(['agent', 'admin']) })).optional(),
+      /** Teams given when a rule holds (e.g. a group); with this list, memberships of the teams it names follow the provider. */
+      teams: z.array(claimRuleSchema.extend({ team: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a team key'), lead: z.boolean().default(false) })).optional(),
       /** UAIs unknown to the directory: ignored, or created named by their code. */
       unknownEstablishments: z.enum(['ignore', 'create']).default('ignore'),
       /** Separator of a single-valued claim that holds several values (headers, some CAS servers). */
@@ -110,5 +114,10 @@ export function mapClaims(claims: Claims, mapping: ClaimMapping): SignedInIdenti
     identity.establishments = all.map((uai) => ({ uai, head: headsAll || headed.has(uai) }));
   }
   if (mapping.roles) identity.roles = [...new Set(mapping.roles.filter((r) => ruleHolds(claims, r, sep)).map((r) => r.role))].sort();
+  if (mapping.teams) {
+    const member = new Map<string, boolean>();
+    for (const rule of mapping.teams) if (ruleHolds(claims, rule, sep)) member.set(rule.team, (member.get(rule.team) ?? false) || rule.lead);
+    identity.teams = { managed: [...new Set(mapping.teams.map((r) => r.team))].sort(), memberOf: [...member].map(([key, lead]) => ({ key, lead })).sort((a, b) => a.key.localeCompare(b.key)) };
+  }
   return identity;
 }

@@ -20,6 +20,8 @@ export interface HistoryEntryMap {
   'child-linked': { child: string };
   unlinked: { parent: string | null };
   'parent-resolved': { parent: string };
+  /** Moved by pack sync when a pack dropped the ticket's status or team (public for a status, private for a team). */
+  'pack-moved': { status?: { from: string; to: string }; team?: { from: string; to: string } };
   reminded: Record<string, unknown>;
   'sla-warned': Record<string, unknown>;
   'sla-breached': Record<string, unknown>;
@@ -58,6 +60,8 @@ export interface GuichetEventMap {
   /** A participant added: they alone are told. */
   'ticket.shared': { ticket: TicketRecord; person: string; at: Date };
   'ticket.attachment-added': { ticket: TicketRecord; entryId: string; fileName: string; at: Date };
+  /** An administrator changed a person (roles, deactivation…): what caches of the person (API tokens) must forget. */
+  'person.changed': { personId: string; login: string; active: boolean; roles: string[]; at: Date };
 }
 
 export type GuichetEventName = keyof GuichetEventMap;

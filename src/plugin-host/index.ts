@@ -26,3 +26,4 @@ export { authMethodOptions, PluginTenants } from './tenant-plugins.js';
 export { TEXT_FIELD_TYPES, type FieldCheckResult, type FieldTypeCapability, type FieldValidatorCapability, type ReferenceInput, type ReferenceToken, type ReferenceTokenCapability, type TextFieldType } from '../tenancy/pack-extensions.js';
 export type { Localized, LocalizedInput } from '../common/localized.js';
 export { validateUai } from '../common/uai.js';
+export { DirectorySource, directoryMappingSchema, directoryScope, mapDirectoryEntry, type DirectoryCapability, type DirectoryItem, type DirectoryMapping, type DirectoryPerson, type DirectoryScope } from './directory-source.js';

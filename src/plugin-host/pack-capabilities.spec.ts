@@ -50,7 +50,7 @@ describe('packs using plugin capabilities', () => {
     const result = load((y) => withPlugins(y, '{ plugin: school-year, options: { start: 13-01 } }', '{ plugin: helo }', '{ plugin: school-year }'));
     expect(problems(result)).toEqual([
       'packs/sample/tenant.yaml: plugins[0].options.start: a day of the year such as 09-01 (MM-DD)',
-      'packs/sample/tenant.yaml: plugins[1].plugin: expected a plugin (fr-fields, school-year, webhooks), got "helo"',
+      'packs/sample/tenant.yaml: plugins[1].plugin: expected a plugin (csv-directory, fr-fields, ldap-directory, school-year, webhooks), got "helo"',
       'packs/sample/tenant.yaml: plugins[2].plugin: "school-year" is listed twice',
     ]);
   });

@@ -29,6 +29,8 @@ export function definitionProblems(plugin: GuichetPlugin): string[] {
   for (const task of plugin.tasks ?? []) {
     if (!provided.has(task.task)) problems.push(`task "${task.name}" runs ${task.task.name}, which is not one of its providers`);
   }
+  const source = plugin.provides.directory?.source;
+  if (source && !provided.has(source)) problems.push(`directory source ${source.name} is not one of its providers`);
   const taskNames = (plugin.tasks ?? []).map((t) => t.name);
   for (const name of new Set(taskNames.filter((n, i) => taskNames.indexOf(n) !== i))) problems.push(`two tasks are named "${name}"`);
   return problems;

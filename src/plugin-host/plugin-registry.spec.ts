@@ -85,8 +85,8 @@ auth:
     it('refuses an unknown plugin, a sign-in method (listed in auth) and a plugin listed twice', () => {
       const result = loaderWith((y) => y.replace('  - { plugin: webhooks }', '  - { plugin: webhook }\n  - { plugin: oidc }\n  - { plugin: webhooks }\n  - { plugin: webhooks }')).tryLoad('sample');
       expect('problems' in result && result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
-        'plugins[0].plugin: expected a plugin (fr-fields, school-year, webhooks), got "webhook"',
-        'plugins[1].plugin: expected a plugin (fr-fields, school-year, webhooks), got "oidc" (a sign-in method: list it in auth)',
+        'plugins[0].plugin: expected a plugin (csv-directory, fr-fields, ldap-directory, school-year, webhooks), got "webhook"',
+        'plugins[1].plugin: expected a plugin (csv-directory, fr-fields, ldap-directory, school-year, webhooks), got "oidc" (a sign-in method: list it in auth)',
         'plugins[3].plugin: "webhooks" is listed twice',
       ]);
     });

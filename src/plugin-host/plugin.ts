@@ -3,6 +3,7 @@ import type { StorageDriver } from '../storage/storage.js';
 import type { MigrationInterface } from 'typeorm';
 import type { z } from 'zod';
 import type { PluginTaskDefinition } from './plugin-tasks.js';
+import type { DirectoryCapability } from './directory-source.js';
 import type { LocalizedInput } from '../tenancy/pack.schema.js';
 import type { FieldTypeCapability, FieldValidatorCapability, ReferenceTokenCapability } from '../tenancy/pack-extensions.js';
 import type { CommandCapability } from './commands.js';
@@ -54,6 +55,11 @@ export interface GuichetPlugin<Options = unknown> {
   options: z.ZodType<Options>;
   provides: {
     authMethod?: AuthMethodCapability;
+    /**
+     * A directory people are synced from (`guichet directory sync`): the source class, one of the
+     * plugin's providers. A pack turns it on in `plugins` with its options (docs/plugins.md § directory).
+     */
+    directory?: DirectoryCapability;
     /** Events the plugin subscribes to (through PluginEvents), listed by `guichet plugins list`. */
     events?: string[];
     /** Commands of `guichet <name>`, run with the engine's services (docs/plugins.md § Capability: CLI commands). */

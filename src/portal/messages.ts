@@ -1,6 +1,7 @@
 import { localized, pick } from '../common/localized.js';
 import type { Locale, LocalizedInput } from '../tenancy/pack.schema.js';
 import { DESK_MESSAGES } from './desk-messages.js';
+import { ADMIN_MESSAGES } from './admin-messages.js';
 
 /**
  * The portal's own words, French and English. A pack overrides any of them with a text of the
@@ -10,6 +11,7 @@ import { DESK_MESSAGES } from './desk-messages.js';
 const MESSAGES: Record<Locale, Record<string, string>> = {
   fr: {
     ...DESK_MESSAGES.fr,
+    ...ADMIN_MESSAGES.fr,
     'skip.content': 'Aller au contenu',
     'skip.menu': 'Aller au menu',
     'skip.footer': 'Aller au pied de page',
@@ -166,6 +168,8 @@ const MESSAGES: Record<Locale, Record<string, string>> = {
     'event.assigned': 'a confié le ticket à {{name}}',
     'event.field-changed': 'a modifié le champ « {{field}} »',
     'event.rated': 'a évalué l’intervention',
+    'event.pack-moved.status': 'Statut changé par une évolution de la plateforme : {{from}} → {{to}}',
+    'event.pack-moved.team': 'Équipe changée par une évolution de la plateforme : {{from}} → {{to}}',
     'event.ratings': 'Évaluation',
     'faq.title': 'Foire aux questions',
     'faq.search': 'Produit',
@@ -198,6 +202,7 @@ const MESSAGES: Record<Locale, Record<string, string>> = {
   },
   en: {
     ...DESK_MESSAGES.en,
+    ...ADMIN_MESSAGES.en,
     'skip.content': 'Skip to content',
     'skip.menu': 'Skip to menu',
     'skip.footer': 'Skip to footer',
@@ -354,6 +359,8 @@ const MESSAGES: Record<Locale, Record<string, string>> = {
     'event.assigned': 'gave the ticket to {{name}}',
     'event.field-changed': 'changed the field "{{field}}"',
     'event.rated': 'rated the intervention',
+    'event.pack-moved.status': 'Status changed by an update of the helpdesk: {{from}} → {{to}}',
+    'event.pack-moved.team': 'Team changed by an update of the helpdesk: {{from}} → {{to}}',
     'event.ratings': 'Rating',
     'faq.title': 'Frequently asked questions',
     'faq.search': 'Product',

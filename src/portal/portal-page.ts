@@ -9,7 +9,7 @@ import type { TenantPack } from '../tenancy/tenant-pack.js';
 import { PortalRenderer, type PageRoot } from './renderer.js';
 import { portalText, type TextParams } from './messages.js';
 
-export type NavKey = 'home' | 'new' | 'tickets' | 'faq' | 'profile' | 'login' | 'desk';
+export type NavKey = 'home' | 'new' | 'tickets' | 'faq' | 'profile' | 'login' | 'desk' | 'admin';
 
 /** What a page's template needs beside its own data: tenant, theme, person, language, CSRF token. */
 export interface PageOptions {
@@ -41,7 +41,7 @@ export class PortalPages {
     const person = await this.directory.personByLoginOrId(ctx, ctx.actor.id!);
     const root = this.root(ctx.tenant, ctx.locale, req, page, data, {
       timeZone: person?.time_zone || ctx.tenant.config.timezone,
-      user: { name: ctx.actor.displayName, login: ctx.actor.login, agent: ctx.actor.roles.includes('agent'), desk: ctx.actor.roles.includes('agent') || ctx.actor.roles.includes('admin') },
+      user: { name: ctx.actor.displayName, login: ctx.actor.login, agent: ctx.actor.roles.includes('agent'), desk: ctx.actor.roles.includes('agent') || ctx.actor.roles.includes('admin'), admin: ctx.actor.roles.includes('admin') },
       csrf: req.portal?.csrf,
     });
     this.write(res, view, root, page.status);

@@ -235,6 +235,13 @@ export class TicketPageBuilder {
             item.text = this.pages.text(ctx, 'event.field-changed', { field: field ? pick(field.label, ctx.locale) : String(data.field) });
             break;
           }
+          case 'pack-moved': {
+            const moved = (data.status ?? data.team ?? {}) as { from?: string; to?: string };
+            item.text = data.status
+              ? this.pages.text(ctx, 'event.pack-moved.status', { from: statusLabel(moved.from), to: statusLabel(moved.to) })
+              : this.pages.text(ctx, 'event.pack-moved.team', { from: String(moved.from ?? ''), to: String(moved.to ?? '') });
+            break;
+          }
           default: {
             const key = `event.${e.type}`;
             const text = this.pages.text(ctx, key);

@@ -7,6 +7,7 @@ import { catalogueFileSchema, demoFileSchema, tenantFileSchema } from './pack.sc
 import { formatPath, PackValidationError, type PackProblem } from './pack-errors.js';
 import type { PackPlugin } from './pack-extensions.js';
 import { compilePack, type TenantPack } from './tenant-pack.js';
+import { resolvePackEnvironment, type PackEnvironment } from './pack-environment.js';
 
 const TENANT_FILE = 'tenant.yaml';
 
@@ -35,6 +36,8 @@ export class PackLoader {
     root: string,
     private readonly checkPack?: (pack: TenantPack, fileOf: (path: string) => string) => PackProblem[],
     private readonly plugins: readonly PackPlugin[] = [],
+    /** Where `${VAR}` in sign-in and plugin options is resolved; by default this process's environment, in demo mode. */
+    private readonly environment: PackEnvironment = { env: process.env, demo: true },
   ) {
     this.root = resolve(root);
   }
@@ -89,8 +92,10 @@ export class PackLoader {
       return mainFile;
     };
 
+    const environment = resolvePackEnvironment(merged, this.environment, fileOf);
+    problems.push(...environment.problems);
     const tenant = validate(tenantFileSchema, merged, fileOf, problems);
-    if (!tenant) return { problems };
+    if (!tenant || problems.length) return { problems };
     if (tenant.id !== id) problems.push({ file: fileOf('id'), path: 'id', message: `expected "${id}", the name of the pack's folder, got "${tenant.id}"` });
 
     const searchDirs = layers.map((l) => l.dir);
@@ -122,6 +127,8 @@ export class PackLoader {
       catalogue,
       demo,
       dir,
+      file: mainFile,
+      unconfigured: environment.unconfigured,
       searchDirs,
       hash: hash.digest('hex').slice(0, 16),
       fileOf,

@@ -435,6 +435,14 @@ export const tenantFileSchema = z.strictObject({
   plugins: z.array(pluginUseSchema).default([]),
   theme: themeSchema.default({}),
   notifications: notificationsSchema.default({ acceptReplies: false }),
+  /**
+   * Where live tickets go when this version of the pack drops a status or a team: `{ old: new }`.
+   * Without a rule, a dropped status's tickets go to the first status of their category and a
+   * dropped team's to `fallbackTeam`; pack sync moves them at deploy (docs/packs.md#retired).
+   */
+  retired: z
+    .strictObject({ statuses: z.record(keySchema, keySchema).default({}), teams: z.record(keySchema, keySchema).default({}) })
+    .default({ statuses: {}, teams: {} }),
   /** Free texts of the portal and mails (acknowledgement, home page…), by key. */
   texts: z.record(z.string(), localizedSchema).default({}),
   /** Demo data file, loaded by `guichet seed`. */

@@ -19,6 +19,7 @@ import {
   type TenantFile,
 } from './pack.schema.js';
 import { formatPath, type PackProblem } from './pack-errors.js';
+import type { UnconfiguredMethod } from './pack-environment.js';
 
 export type { CatalogueEntry, FormField } from './catalogue-entry.js';
 import type { CatalogueEntry, FormField } from './catalogue-entry.js';
@@ -28,6 +29,10 @@ import type { CatalogueEntry, FormField } from './catalogue-entry.js';
 export interface TenantPack {
   id: string;
   dir: string;
+  /** The pack's `tenant.yaml`, as problems name it. */
+  file: string;
+  /** Sign-in methods left out in demo mode because the deployment does not configure them. */
+  unconfigured: UnconfiguredMethod[];
   /** Folders searched for the pack's files (templates, theme assets), the pack's own first. */
   searchDirs: string[];
   hash: string;
@@ -48,6 +53,8 @@ interface CompileInput {
   catalogue: { nodes: CatalogueNodeInput[] };
   demo?: DemoFile;
   dir: string;
+  file: string;
+  unconfigured?: UnconfiguredMethod[];
   searchDirs: string[];
   hash: string;
   fileOf: (path: string) => string;
@@ -120,6 +127,14 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
     v.statuses?.forEach((s) => statusKeys.has(s) || report(`views[${i}].statuses`, `expected a known status, got "${s}"`));
     v.types?.forEach((t) => typeKeys.has(t) || report(`views[${i}].types`, `expected a ticket type, got "${t}"`));
   });
+  for (const [old, to] of Object.entries(tenant.retired.statuses)) {
+    if (statusKeys.has(old)) report(`retired.statuses.${old}`, `expected a status this pack no longer has, "${old}" is one of its statuses`);
+    if (!statusKeys.has(to)) report(`retired.statuses.${old}`, `expected a known status to move its tickets to, got "${to}"`);
+  }
+  for (const [old, to] of Object.entries(tenant.retired.teams)) {
+    if (teamKeys.has(old)) report(`retired.teams.${old}`, `expected a team this pack no longer has, "${old}" is one of its teams`);
+    if (!teamKeys.has(to)) report(`retired.teams.${old}`, `expected a team key to move its tickets to, got "${to}"`);
+  }
   if (tenant.theme.logo && !input.searchDirs.some((d) => existsSync(join(d, tenant.theme.logo!)))) {
     report('theme.logo', `expected an existing file, "${tenant.theme.logo}" was not found`);
   }
@@ -177,6 +192,8 @@ export function compilePack(input: CompileInput): { pack: TenantPack; problems: 
     pack: {
       id: tenant.id,
       dir: input.dir,
+      file: input.file,
+      unconfigured: input.unconfigured ?? [],
       searchDirs: [...input.searchDirs].reverse(),
       hash: input.hash,
       config: tenant,

@@ -124,7 +124,7 @@ export class TicketActionsService {
       errors.throwIfAny();
       if (isPrivate && !actors.has('agent')) throw new DomainError('FORBIDDEN');
       if (actors.has('participant') && actors.size === 1 && tx.tenant.config.participants?.canComment === false) throw new DomainError('FORBIDDEN');
-      if (ticket.status_category === 'closed' && !actors.has('agent')) throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'comment', status: pick(tx.tenant.lifecycle.status(ticket.status).label, tx.locale) }, { allowed: [] });
+      if (ticket.status_category === 'closed' && !actors.has('agent')) throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'comment', status: pick(tx.tenant.lifecycle.statusOf(ticket).label, tx.locale) }, { allowed: [] });
       const now = this.clock.now();
       const event = await this.tickets.insertEvent(tx, ticket.id, isPrivate ? 'noted' : 'commented', tx.actor.id, !isPrivate, { body: text }, now);
       let updated = await this.tickets.update(tx, ticket.id, {}, now);
@@ -317,7 +317,7 @@ export class TicketActionsService {
   private checkMayAttach(ctx: RequestContext, ticket: TicketRow, actors: Set<Actor>): void {
     // Like comments: participants of a pack whose participants only read (`canComment: false`) add no files.
     if (actors.has('participant') && actors.size === 1 && ctx.tenant.config.participants?.canComment === false) throw new DomainError('FORBIDDEN');
-    if (ticket.status_category === 'closed') throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'attach', status: pick(ctx.tenant.lifecycle.status(ticket.status).label, ctx.locale) }, { allowed: [] });
+    if (ticket.status_category === 'closed') throw new DomainError('TRANSITION_NOT_ALLOWED', { transition: 'attach', status: pick(ctx.tenant.lifecycle.statusOf(ticket).label, ctx.locale) }, { allowed: [] });
   }
 
   private checkRequirements(ctx: RequestContext, transition: TransitionDefinition, input: TransitionInput): void {
@@ -337,7 +337,7 @@ export class TicketActionsService {
   }
 
   private notAllowed(ctx: RequestContext, ticket: TicketRow, name: string, allowed: TransitionDefinition[]): DomainError {
-    const status = ctx.tenant.lifecycle.status(ticket.status);
+    const status = ctx.tenant.lifecycle.statusOf(ticket);
     return new DomainError('TRANSITION_NOT_ALLOWED', { transition: name, status: pick(status.label, ctx.locale) }, {
       allowed: allowed.map((t) => ({ name: t.name, label: pick(t.label, ctx.locale), requires: t.requires })),
     });

@@ -22,7 +22,7 @@ export interface PersonRef {
 export class TicketPresenter {
   summary(ctx: RequestContext, t: TicketRow, leaf?: LeafRef) {
     const cfg = ctx.tenant.config;
-    const status = ctx.tenant.lifecycle.status(t.status);
+    const status = ctx.tenant.lifecycle.statusOf(t);
     return {
       id: t.id,
       reference: t.reference,

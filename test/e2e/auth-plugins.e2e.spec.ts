@@ -69,6 +69,9 @@ auth:
         establishments: { claim: X-Remote-Rne, pattern: "^([0-9]{7}[A-Z])" }
         heads: [{ claim: X-Remote-Function, equals: DIR }]
         roles: [{ claim: X-Remote-Groups, equals: helpdesk, role: agent }]
+        teams:
+          - { claim: X-Remote-Groups, equals: helpdesk, team: desk }
+          - { claim: X-Remote-Groups, equals: network-lead, team: network, lead: true }
         separator: ","
   - plugin: cas
     options:
@@ -132,6 +135,13 @@ auth:
         roles: ['agent'],
         establishments: ['0140096D:member+head', '9740049K:member+head'],
       });
+      const ctx = t.core.context('sample');
+      const teams = async () => (await t.core.directory.teamsOf(ctx, (await t.core.directory.personByLoginOrId(ctx, 'mproxy'))!.id)).map((x) => `${x.key}${x.lead ? ':lead' : ''}`);
+      expect(await teams()).toEqual(['desk']);
+      await getFrom('127.0.0.1', '/sample/auth/trusted-header', { ...headers, 'X-Remote-Groups': 'teachers,network-lead' });
+      expect(await teams()).toEqual(['network:lead']);
+      await getFrom('127.0.0.1', '/sample/auth/trusted-header', headers);
+      expect(await teams()).toEqual(['desk']);
     });
 
     it('refuses them from any other address, even with X-Forwarded-For naming the proxy', async () => {

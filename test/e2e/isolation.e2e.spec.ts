@@ -20,7 +20,7 @@ interface Route {
 const GLOBAL_ROUTES = new Set(['POST /api/inbound-mail']);
 
 /** Bodies that pass validation, so that the request reaches the lookup of the foreign id. */
-function bodyFor(route: Route, victim: { login: string; ticketRef: string; leaf: string; team: string }): Record<string, unknown> | 'file' | undefined {
+function bodyFor(route: Route, victim: { login: string; ticketRef: string; leaf: string; team: string; uai: string }): Record<string, unknown> | 'file' | undefined {
   const key = `${route.method} ${route.path.replace('/api/:tenant', '')}`;
   const bodies: Record<string, Record<string, unknown> | 'file'> = {
     'PATCH /tickets/:ref': { values: { title: 'pirate' } },
@@ -38,6 +38,13 @@ function bodyFor(route: Route, victim: { login: string; ticketRef: string; leaf:
     'POST /plugins/webhooks/subscriptions/:id/secret': {},
     'POST /plugins/webhooks/deliveries/:id/retry': {},
     'POST /desk/tickets/:ref/ask': { reason: 'pirate' },
+    'PATCH /admin/people/:login': { name: 'pirate' },
+    'PUT /admin/people/:login/roles': { roles: ['agent'] },
+    'POST /admin/people/:login/deactivate': {},
+    'POST /admin/people/:login/reactivate': {},
+    'PUT /admin/people/:login/establishments/:uai': { head: true },
+    'PUT /admin/teams/:team/members/:login': { lead: true },
+    'PATCH /admin/establishments/:uai': { name: 'pirate' },
     'POST /desk/tickets/:ref/resolve': { solution: 'pirate' },
     'PUT /desk/tickets/:ref/parent': { parent: victim.ticketRef },
     // Routes without an id in their path: the foreign ids go in the body.
@@ -54,7 +61,7 @@ describe('tenant isolation', () => {
   let routes: Route[];
   /** The attacker: an administrator and agent of the other tenant, with every scope. */
   let attacker: string;
-  const victim = { login: 'alice', ticketRef: '', ticketId: '', attachmentId: '', tokenId: '', outboxId: '', personId: '', leaf: 'otp-order', team: 'network', subscriptionId: '', deliveryId: '' };
+  const victim = { login: 'alice', ticketRef: '', ticketId: '', attachmentId: '', tokenId: '', outboxId: '', personId: '', leaf: 'otp-order', team: 'network', uai: '0140096D', subscriptionId: '', deliveryId: '' };
   const victimHook = 'https://victim-hooks.example.org/secret-path';
   let markers: string[];
 
@@ -108,6 +115,10 @@ describe('tenant isolation', () => {
         return [victim.leaf, 'access'];
       case 'team':
         return [victim.team];
+      case 'login':
+        return [victim.login, victim.personId];
+      case 'uai':
+        return [victim.uai];
       default:
         throw new Error(`No foreign value for ":${param}": add one to foreignValues()`);
     }
@@ -208,7 +219,7 @@ describe('tenant isolation', () => {
 
     it('has a policy on every table that carries a tenant_id, and on tenant', async () => {
       const tables = await tenantTables(t.core.deps.dataSource);
-      expect(tables).toEqual(expect.arrayContaining(['ticket', 'ticket_event', 'attachment', 'person', 'api_token', 'session', 'auth_flow', 'sign_in_throttle', 'local_credential', 'plugin_webhooks_subscription', 'plugin_webhooks_delivery', 'plugin_webhooks_attempt']));
+      expect(tables).toEqual(expect.arrayContaining(['ticket', 'ticket_event', 'attachment', 'person', 'api_token', 'session', 'auth_flow', 'sign_in_throttle', 'local_credential', 'plugin_webhooks_subscription', 'plugin_webhooks_delivery', 'plugin_webhooks_attempt', 'admin_audit']));
       const rows = await t.core.deps.dataSource.query(
         `SELECT c.relname AS table, c.relrowsecurity AS rls, EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'tenant_isolation') AS policy
          FROM pg_class c WHERE c.relname = ANY($1) AND c.relkind = 'r' ORDER BY 1`,

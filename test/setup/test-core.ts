@@ -1,5 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AdminAudit } from '../../src/admin/admin-audit.js';
+import { AdminOrganisation } from '../../src/admin/admin-org.service.js';
+import { AdminPeople } from '../../src/admin/admin-people.service.js';
+import { DirectorySync } from '../../src/admin/directory-sync.service.js';
 import { ApiTokenService } from '../../src/auth/api-token.service.js';
 import { SessionService } from '../../src/auth/session.service.js';
 import { SignInService } from '../../src/auth/sign-in.service.js';
@@ -67,6 +71,10 @@ export class TestCore {
   get knowledge() { return this.app.get(KnowledgeService); }
   get events() { return this.app.get(EventBus); }
   get registry() { return this.app.get(TenantRegistry); }
+  get adminPeople() { return this.app.get(AdminPeople); }
+  get adminOrg() { return this.app.get(AdminOrganisation); }
+  get adminAudit() { return this.app.get(AdminAudit); }
+  get directorySync() { return this.app.get(DirectorySync); }
   get demo(): boolean { return this.app.get<AppConfig>(APP_CONFIG).demo; }
 
   /** Turns demo mode on or off in the running instance (its configuration is read at each request). */
