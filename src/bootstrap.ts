@@ -103,12 +103,13 @@ function bootLogger(config: AppConfig, options: GuichetBootOptions): { pino: Pin
   return { pino, nest: new PinoNestLogger(pino) };
 }
 
-async function moduleFor(config: AppConfig, options: GuichetBootOptions, observed: { metrics: Metrics; state: ProcessState }) {
+async function moduleFor(config: AppConfig, options: GuichetBootOptions, observed: { metrics: Metrics; state: ProcessState }, logger: LoggerService) {
   const plugins = await loadPlugins(config.plugins);
   // A broken pack stops the boot with every problem listed, before the database is opened.
   const packs = packLoader(config.tenantsDir, plugins, { env: config.env ?? process.env, demo: config.demo }).loadAll(config.tenants);
   for (const pack of packs) {
-    for (const m of pack.unconfigured) new Logger('Packs').warn(`${pack.id}: sign-in "${m.plugin}" not offered, set ${m.variables.join(', ')} (demo mode)`);
+    // Through the deployment's logger (JSON in production), not Nest's default one.
+    for (const m of pack.unconfigured) logger.warn(`${pack.id}: sign-in "${m.plugin}" not offered, set ${m.variables.join(', ')} (demo mode)`, 'Packs');
   }
   return AppModule.register({
     config: { ...config, mail: config.mail ?? loadMailConfig({}, config.publicUrl) },
@@ -128,7 +129,7 @@ async function moduleFor(config: AppConfig, options: GuichetBootOptions, observe
 export async function createApp(config: AppConfig, options: GuichetBootOptions = {}): Promise<INestApplication> {
   const { pino, nest } = bootLogger(config, options);
   const observed = { metrics: new Metrics(), state: new ProcessState() };
-  const module = await moduleFor(config, options, observed);
+  const module = await moduleFor(config, options, observed, nest);
   const app = await NestFactory.create(module, { logger: nest });
   try {
     // First of all: every request gets its id, its log line and its place in the HTTP histogram.
@@ -163,7 +164,7 @@ export async function createApp(config: AppConfig, options: GuichetBootOptions =
 /** The same services without HTTP, for the CLI, a second instance in tests and benchmarks. */
 export async function createContext(config: AppConfig, options: GuichetBootOptions = {}): Promise<INestApplicationContext> {
   const { nest } = bootLogger(config, { ...options, logger: options.logger ?? ['error', 'warn'] });
-  const app = await NestFactory.createApplicationContext(await moduleFor(config, options, { metrics: new Metrics({ processMetrics: false }), state: new ProcessState() }), { logger: nest });
+  const app = await NestFactory.createApplicationContext(await moduleFor(config, options, { metrics: new Metrics({ processMetrics: false }), state: new ProcessState() }, nest), { logger: nest });
   try {
     if (options.prepare !== false) {
       await app.get(Deployment).prepare({ seed: options.seed ?? false });
